@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { envSchema } from './schema.ts';
+
+export type Mode = 'line' | 'local';
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  mode: Mode;
+  port: number;
+  host: string;
+  log: { level: string; pretty: boolean };
+  line: {
+    channelSecret: string;
+    channelAccessToken: string;
+    apiBaseUrl: string;
+    dataApiBaseUrl: string;
+    replyTokenMaxAgeMs: number;
+  };
+  databaseUrl: string;
+  localTools: boolean;
+  flowsDir: string;
+  push: { dailyCap: number; yearEndBreak: { start: string; end: string } };
+}
+
+/** Thrown when the environment is not usable; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` (if present) beneath the real environment: real variables win, as with dotenv. */
+export function readEnvironment(processEnv: NodeJS.ProcessEnv, dotenvPath = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  return { ...fromFile, ...processEnv };
+}
+
+export function loadConfig(env: Record<string, string | undefined>, opts: { isTTY?: boolean } = {}): Config {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(environment)';
+        return `${key}: ${issue.message} (got ${JSON.stringify(cleaned[key] ?? null)})`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const missing = [
+    e.LINE_CHANNEL_SECRET ? undefined : 'LINE_CHANNEL_SECRET',
+    e.LINE_CHANNEL_ACCESS_TOKEN ? undefined : 'LINE_CHANNEL_ACCESS_TOKEN',
+  ].filter((k): k is string => k !== undefined);
+  let mode: Mode = 'line';
+  if (missing.length === 2 && e.NODE_ENV !== 'production') {
+    mode = 'local';
+  } else if (missing.length > 0) {
+    problems.push(
+      e.NODE_ENV === 'production'
+        ? `${missing.join(' and ')} must be set when NODE_ENV=production (find them in the LINE Developers console)`
+        : `${missing.join(' and ')} must be set too (set both LINE credentials, or neither for local mode)`,
+    );
+  }
+  if (e.NODE_ENV === 'production' && e.LOCAL_TOOLS === true) {
+    problems.push('LOCAL_TOOLS: local tools cannot be enabled when NODE_ENV=production (remove LOCAL_TOOLS or set it to false)');
+  }
+  if (e.DATABASE_URL.startsWith('postgres')) {
+    problems.push('DATABASE_URL: the PostgreSQL adapter is not available yet; use file:PATH for SQLite');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const [start, end] = e.YEAR_END_BREAK.split('..') as [string, string];
+  return {
+    nodeEnv: e.NODE_ENV,
+    mode,
+    port: e.PORT,
+    // The local simulator is for one person at one machine: never expose it beyond loopback.
+    host: e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? Boolean(opts.isTTY) },
+    line: {
+      channelSecret: e.LINE_CHANNEL_SECRET ?? '',
+      channelAccessToken: e.LINE_CHANNEL_ACCESS_TOKEN ?? '',
+      apiBaseUrl: e.LINE_API_BASE_URL.replace(/\/+$/, ''),
+      dataApiBaseUrl: e.LINE_DATA_API_BASE_URL.replace(/\/+$/, ''),
+      replyTokenMaxAgeMs: e.REPLY_TOKEN_MAX_AGE_SECONDS * 1000,
+    },
+    databaseUrl: e.DATABASE_URL,
+    localTools: e.LOCAL_TOOLS ?? mode === 'local',
+    flowsDir: e.FLOWS_DIR,
+    push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+// Environment variables are strings; these helpers turn them into typed values with readable errors.
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = z.url({ message: 'expected an absolute URL such as https://api.line.me' });
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
+  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number between 0 and 65535').default(3000),
+  HOST: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_PRETTY: boolFromEnv.optional(),
+  LINE_CHANNEL_SECRET: z.string().trim().min(1).optional(),
+  LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  LINE_API_BASE_URL: url.default('https://api.line.me'),
+  LINE_DATA_API_BASE_URL: url.default('https://api-data.line.me'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'expected file:PATH (SQLite) or postgres://… (PostgreSQL)')
+    .default('file:./data/akari.db'),
+  LOCAL_TOOLS: boolFromEnv.optional(),
+  FLOWS_DIR: z.string().min(1).default('./flows'),
+  REPLY_TOKEN_MAX_AGE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(600).default(50),
+  PUSH_DAILY_CAP: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(20).default(1),
+  YEAR_END_BREAK: z
+    .string()
+    .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')
+    .default('12-29..01-03'),
+});
+
+export type Env = z.infer<typeof envSchema>;

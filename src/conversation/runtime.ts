@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { createActor, type Snapshot } from 'xstate';
+import type { Logger } from '../log/create-logger.ts';
+import type { Clock } from '../time/clock.ts';
+import type { InboxRow, NewOutboxBatch, Store, Turn } from '../store/ports.ts';
+import type { ConversationEvent, Effect, StageName } from './events.ts';
+import { MACHINE_VERSION, stageOf, type ConversationContext, type ConversationMachine } from './machine.ts';
+import { replyTokenOf, toConversationEvent } from './to-event.ts';
+
+export interface RuntimeOptions {
+  store: Store;
+  machine: ConversationMachine;
+  clock: Clock;
+  log: Logger;
+  machineVersion?: number;
+}
+
+export interface TurnResult {
+  event: ConversationEvent | undefined;
+  effects: Effect[];
+  stage: StageName | undefined;
+}
+
+const MAX_MESSAGES_PER_REQUEST = 5;
+
+/**
+ * Runs one inbox event through the user's conversation: restore the snapshot, send the event,
+ * collect the effects the machine emitted, and make it all durable in one transaction.
+ */
+export function createConversationRuntime(opts: RuntimeOptions) {
+  const log = opts.log.child({ module: 'runtime' });
+  const version = opts.machineVersion ?? MACHINE_VERSION;
+
+  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: Logger) {
+    const collect = (actor: ReturnType<typeof createActor<ConversationMachine>>) => {
+      actor.on('*', (e) => effects.push(e as Effect));
+      return actor;
+    };
+    if (stored && stored.machineVersion === version) {
+      try {
+        const actor = collect(createActor(opts.machine, { snapshot: stored.snapshot as Snapshot<unknown>, input: {} }));
+        actor.start();
+        if (actor.getSnapshot().status === 'active') return actor;
+        actor.stop();
+      } catch (err) {
+        elog.warn({ err }, 'stored conversation could not be restored; restarting its stage');
+      }
+      effects.length = 0;
+    }
+    // No snapshot, or one from another machine version: start over, in the stage the user was in.
+    const previous = stored ? profileFrom(stored.snapshot) : {};
+    const resumeStage = stored ? stageOf(stored.stage) : undefined;
+    if (stored) elog.info({ from: stored.machineVersion, to: version, stage: resumeStage }, 'conversation restarted after a machine upgrade');
+    const actor = collect(
+      createActor(opts.machine, { input: { ...(resumeStage ? { resumeStage } : {}), ...previous } }),
+    );
+    actor.start();
+    return actor;
+  }
+
+  async function handle(row: InboxRow): Promise<TurnResult> {
+    const elog = log.child({ webhookEventId: row.eventId, userId: row.userId });
+    const event = toConversationEvent(row.payload, row.receivedAt);
+    if (!event) {
+      elog.debug({ type: (row.payload as { type?: string }).type }, 'event has nothing for the conversation; acknowledged');
+      await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
+      return { event, effects: [], stage: undefined };
+    }
+    if (event.type === 'TEXT') elog.debug({ text: event.text }, 'text received');
+
+    const stored = await opts.store.loadConversation(row.userId);
+    const effects: Effect[] = [];
+    const actor = startActor(stored, effects, elog);
+    actor.send(event);
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status === 'error') throw new Error(`conversation machine failed: ${String(snapshot.error)}`);
+    const persisted = actor.getPersistedSnapshot();
+    actor.stop();
+
+    const now = opts.clock.now().getTime();
+    const stage = stageOf(snapshot.value);
+    const deleteUserData = effects.some((e) => e.type === 'deleteUserData');
+    const turn: Turn = {
+      userId: row.userId,
+      inboxSeq: row.seq,
+      deleteUserData,
+      conversation: deleteUserData
+        ? null
+        : { userId: row.userId, machineVersion: version, stage: stage ?? String(snapshot.value), snapshot: persisted, updatedAt: now },
+      outbox: toBatches(row, event, effects, now),
+      scheduleTimers: effects.flatMap((e) =>
+        e.type === 'schedule'
+          ? [{ id: randomUUID(), userId: row.userId, kind: e.kind, dueAt: e.dueAt, payload: e.payload ?? null, createdAt: now }]
+          : [],
+      ),
+    };
+    const cancels = effects.flatMap((e) => (e.type === 'cancel' ? [e.kinds] : []));
+    if (cancels.includes('all')) turn.cancelTimers = 'all';
+    else if (cancels.length > 0) turn.cancelTimers = { kinds: cancels.flat() as string[] };
+    await opts.store.commitTurn(turn);
+    elog.debug({ event: event.type, stage, effects: effects.map((e) => e.type) }, 'turn committed');
+    return { event, effects, stage };
+  }
+
+  return { handle };
+}
+
+function toBatches(row: InboxRow, event: ConversationEvent, effects: Effect[], now: number): NewOutboxBatch[] {
+  const messages = effects.flatMap((e) => (e.type === 'reply' ? e.messages : []));
+  if (messages.length === 0) return [];
+  const replyToken = replyTokenOf(row.payload as never);
+  const batches: NewOutboxBatch[] = [];
+  for (let i = 0; i < messages.length; i += MAX_MESSAGES_PER_REQUEST) {
+    const first = i === 0;
+    batches.push({
+      id: randomUUID(),
+      userId: row.userId,
+      messages: messages.slice(i, i + MAX_MESSAGES_PER_REQUEST),
+      // Only the first batch can use the (single-use) reply token; the rest go by push.
+      ...(first && replyToken ? { replyToken, replyTokenAt: row.receivedAt } : {}),
+      proactive: event.type === 'TIMER',
+      createdAt: now,
+    });
+  }
+  return batches;
+}
+
+/** Pulls what the user told us out of an old snapshot, if it has the shape we know. */
+function profileFrom(snapshot: unknown): Partial<Pick<ConversationContext, 'profile' | 'notifications'>> {
+  const context = (snapshot as { context?: Partial<ConversationContext> } | undefined)?.context;
+  if (!context || typeof context !== 'object') return {};
+  return {
+    ...(context.profile && typeof context.profile === 'object' ? { profile: context.profile } : {}),
+    ...(typeof context.notifications === 'boolean' ? { notifications: context.notifications } : {}),
+  };
+}

@@ -1,0 +1,58 @@
+import type { webhook } from '@line/bot-sdk';
+import type { ConversationEvent, NonTextKind, TimerInfo } from './events.ts';
+
+/** What the inbox stores for a fired timer (see store.fireTimer). */
+export interface TimerPayload {
+  type: 'timer';
+  timer: TimerInfo;
+}
+
+const NON_TEXT: Record<string, NonTextKind> = {
+  sticker: 'sticker',
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  location: 'location',
+  file: 'file',
+};
+
+/**
+ * Turns a stored inbox payload (a LINE webhook event, or a fired timer) into a machine event.
+ * Returns undefined for events the conversation has nothing to say to (they are acknowledged).
+ */
+export function toConversationEvent(payload: unknown, receivedAt: number): ConversationEvent | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const p = payload as { type?: unknown };
+  if (p.type === 'timer') return { type: 'TIMER', timer: (payload as TimerPayload).timer, at: receivedAt };
+  const event = payload as webhook.Event;
+  const at = typeof event.timestamp === 'number' ? event.timestamp : receivedAt;
+  switch (event.type) {
+    case 'follow':
+      return { type: 'FOLLOW', at };
+    case 'unfollow':
+      return { type: 'UNFOLLOW', at };
+    case 'postback':
+      return { type: 'POSTBACK', data: event.postback.data, at };
+    case 'message': {
+      const message = event.message;
+      if (message.type === 'text') return { type: 'TEXT', text: message.text, at };
+      return { type: 'NON_TEXT', kind: NON_TEXT[message.type] ?? 'other', at };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The key events are ordered and stored by: one user's events are handled one at a time. */
+export function userKeyOf(event: webhook.Event): string {
+  const source = event.source;
+  if (!source) return 'unknown';
+  if (source.type === 'user') return source.userId ?? 'unknown';
+  if (source.type === 'group') return `group:${source.groupId}`;
+  if (source.type === 'room') return `room:${source.roomId}`;
+  return 'unknown';
+}
+
+export function replyTokenOf(event: webhook.Event): string | undefined {
+  return 'replyToken' in event && typeof event.replyToken === 'string' ? event.replyToken : undefined;
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '../log/create-logger.ts';
+import type { InboxRow, Store } from '../store/ports.ts';
+import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
+import { createKeyedQueue } from '../util/keyed-queue.ts';
+
+export interface DispatcherOptions {
+  store: Store;
+  log: Logger;
+  /** Handles one event completely (including marking its inbox row done). Throws to ask for a retry. */
+  handle: (row: InboxRow) => Promise<void>;
+  /** Called after a user's queue has been worked through (e.g. to send what the turns produced). */
+  afterDrain?: (userId: string) => void;
+  retry?: BackoffPolicy;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface Dispatcher {
+  /** Something arrived for this user: work through their pending events, in order. */
+  kick(userId: string): void;
+  /** At start-up: every user with pending events (what a crash left behind). */
+  resumeAll(): Promise<void>;
+  /** Resolves when no user has work in progress. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+export const DEFAULT_EVENT_RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 200, maxMs: 5_000 };
+
+/**
+ * One user's events strictly one at a time in arrival order (inbox seq); users in parallel. A failing
+ * event is retried with backoff and then parked, so it never blocks the user's later events forever.
+ */
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const log = opts.log.child({ module: 'dispatcher' });
+  const retry = opts.retry ?? DEFAULT_EVENT_RETRY;
+  const wait = opts.sleep ?? sleep;
+  const queue = createKeyedQueue();
+  let stopped = false;
+  const scheduled = new Set<string>();
+
+  async function drain(userId: string): Promise<void> {
+    scheduled.delete(userId);
+    while (!stopped) {
+      const row = await opts.store.nextInboxRow(userId);
+      if (!row) break;
+      const elog = log.child({ webhookEventId: row.eventId, userId });
+      try {
+        await opts.handle(row);
+      } catch (err) {
+        const attempts = row.attempts + 1;
+        const park = attempts >= retry.maxAttempts;
+        const message = err instanceof Error ? err.message : String(err);
+        await opts.store.recordInboxFailure(row.seq, message, park);
+        if (park) {
+          elog.error({ err, attempts }, 'event failed repeatedly; parked so the user’s later events can go on');
+        } else {
+          const delay = backoffDelay(retry, attempts);
+          elog.warn({ err, attempts, delayMs: delay }, 'event failed; retrying');
+          await wait(delay);
+        }
+      }
+    }
+    opts.afterDrain?.(userId);
+  }
+
+  return {
+    kick(userId) {
+      if (stopped || scheduled.has(userId)) return;
+      // One pending drain per user is enough: it reads the inbox until it is empty.
+      scheduled.add(userId);
+      void queue.run(userId, () => drain(userId)).catch((err: unknown) => log.error({ err, userId }, 'dispatch loop failed'));
+    },
+    async resumeAll() {
+      const users = await opts.store.usersWithPendingInbox();
+      if (users.length > 0) log.info({ users: users.length }, 'resuming events left pending');
+      for (const u of users) this.kick(u);
+    },
+    idle: () => queue.idle(),
+    stop() {
+      stopped = true;
+    },
+  };
+}

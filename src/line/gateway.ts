@@ -1,0 +1,120 @@
+import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+
+export type LineErrorKind =
+  | 'invalidReplyToken'
+  | 'rateLimited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'unauthorized'
+  | 'rejected';
+
+/** A failed call to LINE, with what is needed to decide on a retry and to find it in LINE's logs. */
+export class LineApiError extends Error {
+  constructor(
+    message: string,
+    readonly kind: LineErrorKind,
+    readonly details: { status?: number; requestId?: string; retryAfterMs?: number; body?: string } = {},
+  ) {
+    super(message);
+    this.name = 'LineApiError';
+  }
+  get retryable(): boolean {
+    return this.kind === 'rateLimited' || this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout';
+  }
+}
+
+export type PushResult = 'sent' | 'alreadySent';
+
+/** The port the rest of Akari sends through; tests and local mode point it at a fake platform. */
+export interface LineGateway {
+  reply(replyToken: string, messages: unknown[]): Promise<void>;
+  /** `retryKey` goes out as X-Line-Retry-Key: LINE answers 409 to a key it has already accepted. */
+  push(to: string, messages: unknown[], retryKey: string): Promise<PushResult>;
+}
+
+export interface LineGatewayOptions {
+  channelAccessToken: string;
+  apiBaseUrl: string;
+  timeoutMs?: number;
+}
+
+export function toLineApiError(err: unknown, operation: string): LineApiError {
+  if (err instanceof LineApiError) return err;
+  if (err instanceof HTTPFetchError) {
+    const requestId = err.headers.get('x-line-request-id') ?? undefined;
+    const retryAfter = Number(err.headers.get('retry-after'));
+    const details = {
+      status: err.status,
+      ...(requestId ? { requestId } : {}),
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      body: err.body.slice(0, 500),
+    };
+    const kind: LineErrorKind =
+      err.status === 429
+        ? 'rateLimited'
+        : err.status >= 500
+          ? 'server'
+          : err.status === 401 || err.status === 403
+            ? 'unauthorized'
+            : operation === 'reply' && err.status === 400 && /reply token/i.test(err.body)
+              ? 'invalidReplyToken'
+              : 'rejected';
+    return new LineApiError(`LINE ${operation} failed with ${err.status}: ${summarise(err.body)}`, kind, details);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new LineApiError(`LINE ${operation} failed: ${message}`, 'network');
+}
+
+function summarise(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: string; details?: Array<{ message?: string; property?: string }> };
+    const details = (parsed.details ?? []).map((d) => `${d.property ?? ''} ${d.message ?? ''}`.trim()).join('; ');
+    return [parsed.message, details].filter(Boolean).join(' — ') || body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LineApiError(`LINE ${operation} timed out after ${ms} ms`, 'timeout')), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createLineGateway(opts: LineGatewayOptions): LineGateway {
+  const client = new messagingApi.MessagingApiClient({
+    channelAccessToken: opts.channelAccessToken,
+    baseURL: opts.apiBaseUrl,
+  });
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return {
+    async reply(replyToken, messages) {
+      try {
+        await withTimeout(
+          client.replyMessage({ replyToken, messages: messages as messagingApi.Message[] }),
+          timeoutMs,
+          'reply',
+        );
+      } catch (err) {
+        throw toLineApiError(err, 'reply');
+      }
+    },
+    async push(to, messages, retryKey) {
+      try {
+        await withTimeout(client.pushMessage({ to, messages: messages as messagingApi.Message[] }, retryKey), timeoutMs, 'push');
+        return 'sent';
+      } catch (err) {
+        // 409: this retry key was already accepted, so the messages were delivered once already.
+        if (err instanceof HTTPFetchError && err.status === 409) return 'alreadySent';
+        throw toLineApiError(err, 'push');
+      }
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The store's ports. Every adapter (SQLite now, PostgreSQL later) implements `Store` and must pass
+ * the contract suite in tests/store/store-contract.ts. Methods are async so that a networked
+ * adapter fits the same shape; `commitTurn` is the one place where a conversation step becomes
+ * durable, all at once.
+ */
+
+export type InboxStatus = 'pending' | 'done' | 'parked';
+
+export interface InboxEvent {
+  /** LINE's webhookEventId, or `timer:<id>` for a fired timer: unique, so redeliveries are dropped. */
+  eventId: string;
+  userId: string;
+  payload: unknown;
+  receivedAt: number;
+}
+
+export interface InboxRow extends InboxEvent {
+  seq: number;
+  attempts: number;
+  status: InboxStatus;
+  lastError?: string;
+}
+
+export interface StoredConversation {
+  userId: string;
+  machineVersion: number;
+  /** The stage the user was in: used to restart it politely if the snapshot can't be restored. */
+  stage: string;
+  snapshot: unknown;
+  updatedAt: number;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+export interface NewOutboxBatch {
+  /** Stable id; doubles as the X-Line-Retry-Key of a push. A UUID. */
+  id: string;
+  userId: string;
+  messages: unknown[];
+  replyToken?: string;
+  /** When the reply token was received (ms epoch): replies are tried only while it is fresh. */
+  replyTokenAt?: number;
+  /** A proactive push (from a timer) rather than an answer to the user. */
+  proactive: boolean;
+  createdAt: number;
+}
+
+export interface OutboxBatch extends NewOutboxBatch {
+  seq: number;
+  status: OutboxStatus;
+  attempts: number;
+  /** A reply was attempted: after a crash its outcome is unknown, so the retry goes by push. */
+  replyAttempted: boolean;
+  sentVia?: 'reply' | 'push';
+  lastError?: string;
+}
+
+export type TimerStatus = 'pending' | 'fired' | 'cancelled';
+
+export interface TimerRecord {
+  id: string;
+  userId: string;
+  kind: string;
+  dueAt: number;
+  payload: unknown;
+  status: TimerStatus;
+  createdAt: number;
+}
+
+export interface Turn {
+  userId: string;
+  /** The inbox row this turn answers: marked done in the same transaction. */
+  inboxSeq?: number;
+  /** New conversation state; null deletes it; undefined leaves it as it is. */
+  conversation?: StoredConversation | null;
+  outbox?: NewOutboxBatch[];
+  scheduleTimers?: Array<Omit<TimerRecord, 'status'>>;
+  /** Cancel pending timers of these kinds, or all of them. */
+  cancelTimers?: { kinds: string[] } | 'all';
+  /** Delete everything the user told us: conversation, timers, pending pushes, stored event text. */
+  deleteUserData?: boolean;
+}
+
+export interface Store {
+  readonly kind: 'sqlite';
+  /** Inserts new events; ones already known (same eventId) are ignored. */
+  acceptEvents(events: InboxEvent[]): Promise<{ accepted: InboxEvent[]; duplicates: number }>;
+  nextInboxRow(userId: string): Promise<InboxRow | undefined>;
+  usersWithPendingInbox(): Promise<string[]>;
+  recordInboxFailure(seq: number, error: string, park: boolean): Promise<InboxRow | undefined>;
+  getInboxRow(eventId: string): Promise<InboxRow | undefined>;
+
+  loadConversation(userId: string): Promise<StoredConversation | undefined>;
+  commitTurn(turn: Turn): Promise<void>;
+
+  pendingOutbox(userId?: string): Promise<OutboxBatch[]>;
+  getOutbox(id: string): Promise<OutboxBatch | undefined>;
+  markReplyAttempted(id: string): Promise<void>;
+  markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
+  markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
+  /** Proactive pushes sent to the user since `since` (ms epoch): for the daily cap. */
+  countProactiveSentSince(userId: string, since: number): Promise<number>;
+
+  /** Pending timers due at or before `now`, oldest first. */
+  dueTimers(now: number, limit: number): Promise<TimerRecord[]>;
+  /** The next pending timer's due time, if any. */
+  nextTimerDueAt(): Promise<number | undefined>;
+  pendingTimers(userId: string): Promise<TimerRecord[]>;
+  /**
+   * Atomically turns a due, pending timer into an inbox event (`timer:<id>`) and marks it fired.
+   * Returns false if another process (or a cancellation) got there first: exactly once.
+   */
+  fireTimer(id: string, now: number): Promise<InboxEvent | undefined>;
+  /** Moves a pending timer (e.g. out of quiet hours). */
+  rescheduleTimer(id: string, dueAt: number): Promise<void>;
+  cancelTimer(id: string): Promise<void>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

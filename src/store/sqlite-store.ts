@@ -1,0 +1,361 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  InboxEvent,
+  InboxRow,
+  InboxStatus,
+  NewOutboxBatch,
+  OutboxBatch,
+  OutboxStatus,
+  Store,
+  StoredConversation,
+  TimerRecord,
+  TimerStatus,
+  Turn,
+} from './ports.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS inbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (user_id, seq) WHERE status = 'pending';
+
+CREATE TABLE IF NOT EXISTS conversations (
+  user_id TEXT PRIMARY KEY,
+  machine_version INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  messages TEXT NOT NULL,
+  reply_token TEXT,
+  reply_token_at INTEGER,
+  proactive INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  reply_attempted INTEGER NOT NULL DEFAULT 0,
+  sent_via TEXT,
+  sent_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (user_id, seq) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS outbox_proactive ON outbox (user_id, sent_at) WHERE proactive = 1;
+
+CREATE TABLE IF NOT EXISTS timers (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS timers_user ON timers (user_id) WHERE status = 'pending';
+`;
+
+interface InboxDbRow {
+  seq: number;
+  event_id: string;
+  user_id: string;
+  payload: string;
+  received_at: number;
+  status: InboxStatus;
+  attempts: number;
+  last_error: string | null;
+}
+
+interface OutboxDbRow {
+  seq: number;
+  id: string;
+  user_id: string;
+  messages: string;
+  reply_token: string | null;
+  reply_token_at: number | null;
+  proactive: number;
+  created_at: number;
+  status: OutboxStatus;
+  attempts: number;
+  reply_attempted: number;
+  sent_via: 'reply' | 'push' | null;
+  last_error: string | null;
+}
+
+interface TimerDbRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  due_at: number;
+  payload: string;
+  status: TimerStatus;
+  created_at: number;
+}
+
+const toInbox = (r: InboxDbRow): InboxRow => ({
+  seq: r.seq,
+  eventId: r.event_id,
+  userId: r.user_id,
+  payload: JSON.parse(r.payload) as unknown,
+  receivedAt: r.received_at,
+  status: r.status,
+  attempts: r.attempts,
+  ...(r.last_error ? { lastError: r.last_error } : {}),
+});
+
+const toOutbox = (r: OutboxDbRow): OutboxBatch => ({
+  seq: r.seq,
+  id: r.id,
+  userId: r.user_id,
+  messages: JSON.parse(r.messages) as unknown[],
+  ...(r.reply_token ? { replyToken: r.reply_token } : {}),
+  ...(r.reply_token_at !== null ? { replyTokenAt: r.reply_token_at } : {}),
+  proactive: r.proactive === 1,
+  createdAt: r.created_at,
+  status: r.status,
+  attempts: r.attempts,
+  replyAttempted: r.reply_attempted === 1,
+  ...(r.sent_via ? { sentVia: r.sent_via } : {}),
+  ...(r.last_error ? { lastError: r.last_error } : {}),
+});
+
+const toTimer = (r: TimerDbRow): TimerRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  kind: r.kind,
+  dueAt: r.due_at,
+  payload: JSON.parse(r.payload) as unknown,
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+/** `file:./data/akari.db` → an absolute path; `file::memory:` → an in-memory database. */
+export function sqlitePathFromUrl(url: string): string {
+  const path = url.replace(/^file:(\/\/)?/, '');
+  if (path === ':memory:') return path;
+  return resolve(path);
+}
+
+export function createSqliteStore(databaseUrl: string): Store {
+  const path = sqlitePathFromUrl(databaseUrl);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // A second process on the same file waits for the lock instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const stmt = {
+    insertInbox: db.prepare(
+      'INSERT OR IGNORE INTO inbox (event_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)',
+    ),
+    nextInbox: db.prepare(
+      "SELECT * FROM inbox WHERE user_id = ? AND status = 'pending' ORDER BY seq LIMIT 1",
+    ),
+    pendingUsers: db.prepare("SELECT DISTINCT user_id FROM inbox WHERE status = 'pending' ORDER BY user_id"),
+    inboxBySeq: db.prepare('SELECT * FROM inbox WHERE seq = ?'),
+    inboxByEventId: db.prepare('SELECT * FROM inbox WHERE event_id = ?'),
+    inboxFail: db.prepare('UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE seq = ?'),
+    inboxDone: db.prepare("UPDATE inbox SET status = 'done' WHERE seq = ?"),
+    inboxForgetSeq: db.prepare("UPDATE inbox SET payload = '{}' WHERE seq = ?"),
+    // Keep the event id (so a redelivery is still recognised) but forget what the user wrote.
+    inboxForget: db.prepare("UPDATE inbox SET payload = '{}' WHERE user_id = ? AND status != 'pending'"),
+    loadConv: db.prepare('SELECT * FROM conversations WHERE user_id = ?'),
+    upsertConv: db.prepare(
+      `INSERT INTO conversations (user_id, machine_version, stage, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(user_id) DO UPDATE SET machine_version = excluded.machine_version, stage = excluded.stage,
+         snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+    ),
+    deleteConv: db.prepare('DELETE FROM conversations WHERE user_id = ?'),
+    insertOutbox: db.prepare(
+      `INSERT INTO outbox (id, user_id, messages, reply_token, reply_token_at, proactive, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    pendingOutboxAll: db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq"),
+    pendingOutboxUser: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND user_id = ? ORDER BY seq"),
+    outboxById: db.prepare('SELECT * FROM outbox WHERE id = ?'),
+    outboxReplyAttempted: db.prepare('UPDATE outbox SET reply_attempted = 1, attempts = attempts + 1 WHERE id = ?'),
+    outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
+    outboxFailed: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ?'),
+    outboxCancelUser: db.prepare("UPDATE outbox SET status = 'cancelled', messages = '[]' WHERE user_id = ? AND status = 'pending'"),
+    outboxForgetUser: db.prepare("UPDATE outbox SET messages = '[]' WHERE user_id = ?"),
+    proactiveSince: db.prepare(
+      "SELECT COUNT(*) AS n FROM outbox WHERE user_id = ? AND proactive = 1 AND status = 'sent' AND sent_at >= ?",
+    ),
+    insertTimer: db.prepare(
+      `INSERT INTO timers (id, user_id, kind, due_at, payload, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)
+       ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, status = 'pending'`,
+    ),
+    cancelTimersUser: db.prepare("UPDATE timers SET status = 'cancelled' WHERE user_id = ? AND status = 'pending'"),
+    cancelTimersKind: db.prepare("UPDATE timers SET status = 'cancelled' WHERE user_id = ? AND kind = ? AND status = 'pending'"),
+    deleteTimersUser: db.prepare('DELETE FROM timers WHERE user_id = ?'),
+    dueTimers: db.prepare("SELECT * FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
+    nextDue: db.prepare("SELECT MIN(due_at) AS due FROM timers WHERE status = 'pending'"),
+    pendingTimersUser: db.prepare("SELECT * FROM timers WHERE user_id = ? AND status = 'pending' ORDER BY due_at"),
+    timerById: db.prepare('SELECT * FROM timers WHERE id = ?'),
+    fireTimer: db.prepare("UPDATE timers SET status = 'fired' WHERE id = ? AND status = 'pending' AND due_at <= ?"),
+    rescheduleTimer: db.prepare("UPDATE timers SET due_at = ? WHERE id = ? AND status = 'pending'"),
+    cancelTimer: db.prepare("UPDATE timers SET status = 'cancelled' WHERE id = ? AND status = 'pending'"),
+  };
+
+  const insertEvents = db.transaction((events: InboxEvent[]) => {
+    const accepted: InboxEvent[] = [];
+    for (const e of events) {
+      const r = stmt.insertInbox.run(e.eventId, e.userId, JSON.stringify(e.payload), e.receivedAt);
+      if (r.changes === 1) accepted.push(e);
+    }
+    return accepted;
+  });
+
+  const insertOutbox = (b: NewOutboxBatch) =>
+    stmt.insertOutbox.run(
+      b.id,
+      b.userId,
+      JSON.stringify(b.messages),
+      b.replyToken ?? null,
+      b.replyTokenAt ?? null,
+      b.proactive ? 1 : 0,
+      b.createdAt,
+    );
+
+  const commit = db.transaction((turn: Turn) => {
+    if (turn.deleteUserData) {
+      stmt.deleteConv.run(turn.userId);
+      stmt.deleteTimersUser.run(turn.userId);
+      stmt.outboxCancelUser.run(turn.userId);
+      stmt.outboxForgetUser.run(turn.userId);
+      stmt.inboxForget.run(turn.userId);
+    }
+    if (turn.cancelTimers === 'all') stmt.cancelTimersUser.run(turn.userId);
+    else if (turn.cancelTimers) for (const k of turn.cancelTimers.kinds) stmt.cancelTimersKind.run(turn.userId, k);
+    if (turn.conversation === null) stmt.deleteConv.run(turn.userId);
+    else if (turn.conversation) {
+      const c = turn.conversation;
+      stmt.upsertConv.run(c.userId, c.machineVersion, c.stage, JSON.stringify(c.snapshot), c.updatedAt);
+    }
+    for (const t of turn.scheduleTimers ?? []) {
+      stmt.insertTimer.run(t.id, t.userId, t.kind, t.dueAt, JSON.stringify(t.payload), t.createdAt);
+    }
+    for (const b of turn.outbox ?? []) insertOutbox(b);
+    if (turn.inboxSeq !== undefined) {
+      stmt.inboxDone.run(turn.inboxSeq);
+      if (turn.deleteUserData) stmt.inboxForgetSeq.run(turn.inboxSeq);
+    }
+  });
+
+  const fire = db.transaction((id: string, now: number): InboxEvent | undefined => {
+    const r = stmt.fireTimer.run(id, now);
+    if (r.changes !== 1) return undefined;
+    const t = toTimer(stmt.timerById.get(id) as TimerDbRow);
+    const event: InboxEvent = {
+      eventId: `timer:${t.id}`,
+      userId: t.userId,
+      payload: { type: 'timer', timer: { id: t.id, kind: t.kind, dueAt: t.dueAt, payload: t.payload } },
+      receivedAt: now,
+    };
+    stmt.insertInbox.run(event.eventId, event.userId, JSON.stringify(event.payload), event.receivedAt);
+    return event;
+  });
+  // IMMEDIATE takes the write lock up front, so two processes can't both read "pending".
+  const fireImmediate = (id: string, now: number) => fire.immediate(id, now);
+
+  return {
+    kind: 'sqlite',
+    async acceptEvents(events) {
+      const accepted = insertEvents(events);
+      return { accepted, duplicates: events.length - accepted.length };
+    },
+    async nextInboxRow(userId) {
+      const r = stmt.nextInbox.get(userId) as InboxDbRow | undefined;
+      return r ? toInbox(r) : undefined;
+    },
+    async usersWithPendingInbox() {
+      return (stmt.pendingUsers.all() as Array<{ user_id: string }>).map((r) => r.user_id);
+    },
+    async recordInboxFailure(seq, error, park) {
+      stmt.inboxFail.run(error.slice(0, 2000), park ? 'parked' : 'pending', seq);
+      const r = stmt.inboxBySeq.get(seq) as InboxDbRow | undefined;
+      return r ? toInbox(r) : undefined;
+    },
+    async getInboxRow(eventId) {
+      const r = stmt.inboxByEventId.get(eventId) as InboxDbRow | undefined;
+      return r ? toInbox(r) : undefined;
+    },
+    async loadConversation(userId) {
+      const r = stmt.loadConv.get(userId) as
+        | { user_id: string; machine_version: number; stage: string; snapshot: string; updated_at: number }
+        | undefined;
+      if (!r) return undefined;
+      const conv: StoredConversation = {
+        userId: r.user_id,
+        machineVersion: r.machine_version,
+        stage: r.stage,
+        snapshot: JSON.parse(r.snapshot) as unknown,
+        updatedAt: r.updated_at,
+      };
+      return conv;
+    },
+    async commitTurn(turn) {
+      commit(turn);
+    },
+    async pendingOutbox(userId) {
+      const rows = (userId ? stmt.pendingOutboxUser.all(userId) : stmt.pendingOutboxAll.all()) as OutboxDbRow[];
+      return rows.map(toOutbox);
+    },
+    async getOutbox(id) {
+      const r = stmt.outboxById.get(id) as OutboxDbRow | undefined;
+      return r ? toOutbox(r) : undefined;
+    },
+    async markReplyAttempted(id) {
+      stmt.outboxReplyAttempted.run(id);
+    },
+    async markOutboxSent(id, via, at) {
+      stmt.outboxSent.run(via, at, id);
+    },
+    async markOutboxFailed(id, error, final) {
+      stmt.outboxFailed.run(error.slice(0, 2000), final ? 'failed' : 'pending', id);
+    },
+    async countProactiveSentSince(userId, since) {
+      return (stmt.proactiveSince.get(userId, since) as { n: number }).n;
+    },
+    async dueTimers(now, limit) {
+      return (stmt.dueTimers.all(now, limit) as TimerDbRow[]).map(toTimer);
+    },
+    async nextTimerDueAt() {
+      const r = stmt.nextDue.get() as { due: number | null };
+      return r.due ?? undefined;
+    },
+    async pendingTimers(userId) {
+      return (stmt.pendingTimersUser.all(userId) as TimerDbRow[]).map(toTimer);
+    },
+    async fireTimer(id, now) {
+      return fireImmediate(id, now);
+    },
+    async rescheduleTimer(id, dueAt) {
+      stmt.rescheduleTimer.run(dueAt, id);
+    },
+    async cancelTimer(id) {
+      stmt.cancelTimer.run(id);
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
