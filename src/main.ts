@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { webhook } from '@line/bot-sdk';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config/load-config.ts';
 import { createConversationMachine, CONTENT_REQUIREMENTS } from './conversation/machine.ts';
-import { createConversationRuntime } from './conversation/runtime.ts';
+import { createConversationRuntime, type TurnResult } from './conversation/runtime.ts';
 import { userKeyOf } from './conversation/to-event.ts';
 import { ContentError, loadFlows } from './flows/load-flows.ts';
 import { createApp } from './http/create-app.ts';
@@ -32,6 +32,9 @@ export interface AkariOverrides {
   skipResume?: boolean;
   beforeMiddleware?: Parameters<typeof createApp>[0]['before'];
 }
+
+/** Called after each committed turn (e.g. to move the user's rich menu to their new stage). */
+export type TurnListener = (result: TurnResult) => void;
 
 export interface Akari {
   config: Config;
@@ -80,7 +83,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     store,
     log,
     handle: async (row) => {
-      await runtime.handle(row);
+      const result = await runtime.handle(row);
+      for (const listener of turnListeners) listener(result);
       // Send right away, not after the user's whole queue: reply tokens go stale quickly.
       void sender.flush(row.userId);
     },
@@ -88,6 +92,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
 
+  const turnListeners: TurnListener[] = [];
   const hlog = log.child({ module: 'webhook' });
   const acceptEvents = async (body: webhook.CallbackRequest) => {
     const receivedAt = clock.now().getTime();

@@ -16,9 +16,12 @@ export interface RuntimeOptions {
 }
 
 export interface TurnResult {
+  userId: string;
   event: ConversationEvent | undefined;
   effects: Effect[];
+  /** The stage after the turn, and before it: lets the rich menu follow the user. */
   stage: StageName | undefined;
+  previousStage: StageName | undefined;
 }
 
 const MAX_MESSAGES_PER_REQUEST = 5;
@@ -64,7 +67,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     if (!event) {
       elog.debug({ type: (row.payload as { type?: string }).type }, 'event has nothing for the conversation; acknowledged');
       await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
-      return { event, effects: [], stage: undefined };
+      return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
     }
     if (event.type === 'TEXT') elog.debug({ text: event.text }, 'text received');
 
@@ -99,7 +102,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     else if (cancels.length > 0) turn.cancelTimers = { kinds: cancels.flat() as string[] };
     await opts.store.commitTurn(turn);
     elog.debug({ event: event.type, stage, effects: effects.map((e) => e.type) }, 'turn committed');
-    return { event, effects, stage };
+    return { userId: row.userId, event, effects, stage, previousStage: stored ? stageOf(stored.stage) : undefined };
   }
 
   return { handle };

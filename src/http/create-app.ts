@@ -9,8 +9,10 @@ export interface AppDeps {
   acceptEvents: (body: webhook.CallbackRequest) => Promise<void>;
   /** Throws if the store is unreachable. */
   checkReady: () => Promise<void>;
-  /** Extra routes mounted under /local (local mode tools); absent in production. */
-  localRouter?: Router;
+  /** Routers mounted under /local (local tools, only when LOCAL_TOOLS=true); absent in production. */
+  localRouters?: Router[];
+  /** Routes mounted at the root before the 404 handler (e.g. the local simulator page at /). */
+  rootRouters?: Router[];
   /** For tests only: middleware to run before everything (e.g. a misplaced JSON parser). */
   before?: RequestHandler[];
 }
@@ -61,7 +63,8 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  if (deps.localRouter) app.use('/local', deps.localRouter);
+  for (const r of deps.localRouters ?? []) app.use('/local', r);
+  for (const r of deps.rootRouters ?? []) app.use(r);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
