@@ -1,0 +1,21 @@
+/**
+ * Understanding: pure functions that turn Japanese free text into facts, commands and
+ * stage names. No I/O and no module-level mutable state.
+ */
+export type {
+  Command,
+  ContactLeft,
+  EmployerKind,
+  Facts,
+  JobKind,
+  MissReason,
+  StageName,
+} from './types.ts';
+export type { CallCount } from './count.ts';
+export type { BusinessHours } from './hours.ts';
+export { normalize } from './normalize.ts';
+export { parseDays } from './days.ts';
+export { parseCount } from './count.ts';
+export { parseBusinessHours } from './hours.ts';
+export { extractFacts } from './facts.ts';
+export { detectCommand, detectStage } from './commands.ts';

@@ -1,0 +1,624 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detectCommand,
+  detectStage,
+  extractFacts,
+  normalize,
+  parseBusinessHours,
+  parseCount,
+  parseDays,
+  type Command,
+  type Facts,
+  type StageName,
+} from '../../src/understanding/index.ts';
+
+/** The opening question of the article, pasted as one message. */
+const ARTICLE =
+  '6日前に面接したバイト先から連絡が来ていたみたいですが、携帯の修理に出していて携帯ショップから預かった変わりの携帯を使っていました。その携帯には何度か連絡が来ていたのですが非通知設定になっていたため怖くて出ていませんでした。修理を終え戻ってきた携帯の着信履歴を見ると面接した所の名前がいくつも残っていました。6日経ってますが連絡してもいいものですか？それともやはり連絡しない方がいいですかね？さすがにもうお店側もなに今更…って感じですかね';
+
+/** 2025-03-10 12:00 in Japan. */
+const NOW = new Date('2025-03-10T03:00:00Z');
+
+describe('the article', () => {
+  const facts = extractFacts(ARTICLE);
+
+  it('reads days, reasons, job, count, employer kind and the question', () => {
+    expect(facts.daysElapsed).toBe(6);
+    expect(facts.reasons).toEqual(expect.arrayContaining(['phoneRepair', 'hiddenNumber']));
+    expect(facts.reasons).not.toContain('didNotNotice');
+    expect(facts.jobKind).toBe('partTime');
+    expect(facts.callCountIsApprox).toBe(true);
+    expect(facts.callCount).toBeGreaterThanOrEqual(2);
+    expect(facts.employerKind).toBe('shop');
+    expect(facts.asksTooLate).toBe(true);
+  });
+
+  it('does not invent a name, a contact left, a person or hours', () => {
+    expect(facts.employerName).toBeUndefined();
+    expect(facts.contactLeft).toBeUndefined();
+    expect(facts.contactPerson).toBeUndefined();
+    expect(facts.userName).toBeUndefined();
+    expect(facts.businessHours).toBeUndefined();
+  });
+
+  it('is the same with full-width input and CRLF line breaks', () => {
+    const variant = ARTICLE.replace('6日前', '６日前').replace(/。/g, '。\r\n');
+    expect(extractFacts(variant)).toEqual(facts);
+  });
+});
+
+describe('normalize', () => {
+  it.each<[string, string]>([
+    ['  ６日前  ', '6日前'],
+    ['１１時〜２１時', '11時~21時'],
+    ['10:00～19:00', '10:00~19:00'],
+    ['９：３０−１８：００', '9:30-18:00'],
+    ['ＳＭＳ', 'SMS'],
+    ['ｱﾙﾊﾞｲﾄ', 'アルバイト'],
+    ['㈱ABC', '(株)ABC'],
+    ['こんにちは\u3000山田です', 'こんにちは 山田です'],
+    ['一行目\r\n\r\n二行目', '一行目\n二行目'],
+    ['？', '?'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalize(input)).toBe(expected);
+  });
+});
+
+describe('parseDays', () => {
+  it.each<[string, number]>([
+    ['6日', 6],
+    ['六日', 6],
+    ['６日前', 6],
+    ['6日前に面接しました', 6],
+    ['一週間', 7],
+    ['1週間くらい', 7],
+    ['１週間ぐらい経ちます', 7],
+    ['2週間', 14],
+    ['二週間前', 14],
+    ['昨日', 1],
+    ['きのう電話があった', 1],
+    ['おととい', 2],
+    ['一昨日', 2],
+    ['先週', 7],
+    ['先々週', 14],
+    ['今日', 0],
+    ['さっき着信があった', 0],
+    ['3日経って', 3],
+    ['三日たちました', 3],
+    ['6日経過', 6],
+    ['6日も経ってしまいました', 6],
+    ['数日', 3],
+    ['数日前', 3],
+    ['何日か前', 3],
+    ['十日', 10],
+    ['十日前', 10],
+    ['二十日前', 20],
+    ['20日前', 20],
+    ['20日経ちます', 20],
+    ['20日', 20],
+    ['十五日経過', 15],
+    ['1週間半', 10],
+    ['一週間半くらい前', 10],
+    ['半月', 15],
+    ['1ヶ月', 30],
+    ['一か月', 30],
+    ['1カ月前', 30],
+    ['ひと月', 30],
+    ['2ヶ月半', 75],
+    ['先月', 30],
+    ['3時間前に着信', 0],
+    ['みっか前', 3],
+    ['むいかたちました', 6],
+    ['3日間', 3],
+    ['今日で6日目です', 6],
+  ])('%j → %d', (text, expected) => {
+    expect(parseDays(text)).toBe(expected);
+  });
+
+  it.each<[string]>([
+    ['3回'],
+    ['三回着信がありました'],
+    ['電話が何度もありました'],
+    ['3日後に連絡しますと言われた'],
+    ['1週間以内に連絡しますと言われました'],
+    ['1日中待っていた'],
+    ['24時間営業のお店です'],
+    ['3月6日に面接しました'],
+    ['6日に面接しました'],
+    ['6日の面接'],
+    ['いつか連絡したい'],
+    ['どうしようか迷っています'],
+    ['何日に電話すればいいですか'],
+    ['十分に気をつけます'],
+    ['〇〇日'],
+    ['おおげさですが'],
+    [''],
+  ])('%j → undefined', (text) => {
+    expect(parseDays(text)).toBeUndefined();
+  });
+
+  it('prefers a duration with an elapsed marker over a bare one or a weak word', () => {
+    expect(parseDays('今日電話したいのですが、面接から6日経っています')).toBe(6);
+    expect(parseDays('修理に3日間出していて、面接から1週間たちました')).toBe(7);
+    expect(parseDays('昨日着信、面接は先週')).toBe(1);
+  });
+
+  it('prefers the time of the calls over the time of the interview', () => {
+    expect(parseDays('2週間前に面接、3日前に着信')).toBe(3);
+    expect(parseDays('先週の金曜に面接を受けたコンビニから、昨日電話がありました')).toBe(1);
+  });
+
+  it('does not read a plan for today as elapsed time', () => {
+    expect(parseDays('今日電話してもいいですか？')).toBeUndefined();
+    expect(parseDays('今日中に連絡したほうがいいですか')).toBeUndefined();
+    expect(parseDays('今日電話がありました')).toBe(0);
+  });
+
+  it('reads weekdays only when now is given (Monday 10 March 2025)', () => {
+    expect(parseDays('先週の金曜に面接')).toBe(7);
+    expect(parseDays('先週の金曜に面接', { now: NOW })).toBe(3);
+    expect(parseDays('今週の月曜日に面接を受けた', { now: NOW })).toBe(0);
+    expect(parseDays('土曜日に着信がありました', { now: NOW })).toBe(2);
+    expect(parseDays('土曜日に着信がありました')).toBeUndefined();
+  });
+
+  it('turns dates into days when now is given (Japan time)', () => {
+    expect(parseDays('3月6日に面接しました', { now: NOW })).toBe(4);
+    expect(parseDays('３／４に面接', { now: NOW })).toBe(6);
+    expect(parseDays('6日に面接しました', { now: NOW })).toBe(4);
+    expect(parseDays('12月28日に面接', { now: NOW })).toBe(72);
+    expect(parseDays('6日の面接', { now: NOW })).toBe(4);
+    // 23:30 UTC on 9 March is already 10 March in Japan.
+    expect(parseDays('3月9日', { now: new Date('2025-03-09T23:30:00Z') })).toBe(1);
+  });
+
+  it('ignores impossible dates', () => {
+    expect(parseDays('2月30日', { now: NOW })).toBeUndefined();
+    expect(parseDays('13月1日', { now: NOW })).toBeUndefined();
+  });
+});
+
+describe('parseCount', () => {
+  it.each<[string, number, boolean]>([
+    ['3回', 3, false],
+    ['三回', 3, false],
+    ['着信が3回ありました', 3, false],
+    ['不在着信が2件', 2, false],
+    ['電話が2本来ていた', 2, false],
+    ['一度だけ着信がありました', 1, false],
+    ['二度電話がありました', 2, false],
+    ['3回も電話をもらっていた', 3, false],
+    ['3回くらい', 3, true],
+    ['5回以上かかってきていた', 5, true],
+    ['約4回', 4, true],
+    ['2、3回電話があった', 3, true],
+    ['２～３回', 3, true],
+    ['二、三回着信', 3, true],
+    ['何度も', 3, true],
+    ['何回も電話が来ていた', 3, true],
+    ['いくつも履歴が残っていた', 3, true],
+    ['何件も着信', 3, true],
+    ['何度か連絡が来ていた', 3, true],
+    ['数回着信', 3, true],
+    ['着信がたくさん残っていた', 3, true],
+    ['複数回かかってきていた', 3, true],
+  ])('%j → %d (approx %s)', (text, count, approx) => {
+    expect(parseCount(text)).toEqual({ count, approx });
+  });
+
+  it.each<[string]>([
+    ['6日'],
+    ['6日前に面接しました'],
+    ['面接は2回ありました'],
+    ['もう一度電話してみます'],
+    ['一度も電話に出られなかった'],
+    ['1回電話してみようと思います'],
+    ['たくさん不安があります'],
+    ['〇回'],
+    [''],
+  ])('%j → undefined', (text) => {
+    expect(parseCount(text)).toBeUndefined();
+  });
+
+  it('prefers a count in a sentence about calls', () => {
+    expect(parseCount('面接は2回ありました。着信が5回ありました')).toEqual({ count: 5, approx: false });
+  });
+});
+
+describe('parseBusinessHours', () => {
+  it.each<[string, number, number]>([
+    ['11時から21時', 11 * 60, 21 * 60],
+    ['10:00〜19:00', 10 * 60, 19 * 60],
+    ['１０：００～１９：００', 10 * 60, 19 * 60],
+    ['朝9時から夜8時まで', 9 * 60, 20 * 60],
+    ['11時～22時', 11 * 60, 22 * 60],
+    ['営業時間は11~22時です', 11 * 60, 22 * 60],
+    ['10時半~19時', 10 * 60 + 30, 19 * 60],
+    ['9:30-18:00', 9 * 60 + 30, 18 * 60],
+    ['午前10時から午後7時まで', 10 * 60, 19 * 60],
+    ['十一時から二十一時', 11 * 60, 21 * 60],
+    ['11時から9時まで', 11 * 60, 21 * 60],
+    ['17時から翌2時', 17 * 60, 26 * 60],
+    ['18時~2時', 18 * 60, 26 * 60],
+    ['10時15分から18時45分', 10 * 60 + 15, 18 * 60 + 45],
+  ])('%j → %d-%d', (text, open, close) => {
+    expect(parseBusinessHours(text)).toEqual({ open, close });
+  });
+
+  it.each<[string]>([
+    ['10時から面接でした'],
+    ['3時に電話がありました'],
+    ['2~3回電話がありました'],
+    ['6日から7日'],
+    ['1~2時間くらいかかります'],
+    ['6日前'],
+    [''],
+  ])('%j → undefined', (text) => {
+    expect(parseBusinessHours(text)).toBeUndefined();
+  });
+});
+
+describe('extractFacts', () => {
+  type Case = [string, Partial<Facts>];
+
+  it.each<Case>([
+    // reasons
+    ['非通知だったので出ませんでした', { reasons: ['hiddenNumber'] }],
+    ['知らない番号からだったので無視してしまいました', { reasons: ['hiddenNumber'] }],
+    ['携帯を修理に出していました', { reasons: ['phoneRepair'] }],
+    ['代わりの携帯を使っていて', { reasons: ['phoneRepair'] }],
+    ['代替機を借りていました', { reasons: ['phoneRepair'] }],
+    ['スマホが故障していて', { reasons: ['phoneRepair'] }],
+    ['携帯が壊れてしまって', { reasons: ['phoneRepair'] }],
+    ['着信に気づかなかった', { reasons: ['didNotNotice'] }],
+    ['マナーモードにしていて', { reasons: ['didNotNotice'] }],
+    ['携帯を見てなかったです', { reasons: ['didNotNotice'] }],
+    ['仕事中で出られませんでした', { reasons: ['other'] }],
+    ['マナーモードで気づかず、しかも非通知でした', { reasons: ['didNotNotice', 'hiddenNumber'] }],
+    // job kind
+    ['バイトの面接を受けました', { jobKind: 'partTime' }],
+    ['アルバイトに応募しました', { jobKind: 'partTime' }],
+    ['パートの面接です', { jobKind: 'partTime' }],
+    ['正社員の面接を受けました', { jobKind: 'fullTime' }],
+    ['新卒の就活中です', { jobKind: 'fullTime' }],
+    ['中途採用の面接', { jobKind: 'fullTime' }],
+    ['転職活動中です', { jobKind: 'fullTime' }],
+    ['派遣の面接でした', { jobKind: 'other' }],
+    ['契約社員として応募', { jobKind: 'other' }],
+    ['転職活動の合間にバイトの面接を受けました', { jobKind: 'partTime' }],
+    // employer kind
+    ['カフェの面接でした', { employerKind: 'shop' }],
+    ['居酒屋でバイトの面接', { employerKind: 'shop' }],
+    ['コンビニから電話', { employerKind: 'shop' }],
+    ['スーパーのレジ', { employerKind: 'shop' }],
+    ['美容室の面接', { employerKind: 'shop' }],
+    ['飲食のバイト', { employerKind: 'shop' }],
+    ['レストランのホール', { employerKind: 'shop' }],
+    ['会社から電話がありました', { employerKind: 'office' }],
+    ['事務所の面接', { employerKind: 'office' }],
+    ['オフィスワークの面接', { employerKind: 'office' }],
+    ['株式会社サクラ商事の面接', { employerKind: 'office', employerName: '株式会社サクラ商事' }],
+    // employer name
+    ['株式会社ABCから電話がありました', { employerName: '株式会社ABC' }],
+    ['サクラ商事株式会社の面接', { employerName: 'サクラ商事株式会社' }],
+    ['㈱ミライの面接を受けました', { employerName: '(株)ミライ' }],
+    ['カフェドリーム渋谷店の面接', { employerName: 'カフェドリーム渋谷店', employerKind: 'shop' }],
+    ['昨日ローソン新宿店から電話', { employerName: 'ローソン新宿店' }],
+    ['スターバックスの面接を受けました', { employerName: 'スターバックス' }],
+    ['先週受けたマクドナルドの面接', { employerName: 'マクドナルド' }],
+    ['すき家でバイトの面接をしました', { employerName: 'すき家' }],
+    ['ひまわり食堂というお店です', { employerName: 'ひまわり食堂', employerKind: 'shop' }],
+    ['さくら薬局というところで面接', { employerName: 'さくら薬局' }],
+    ['ミドリ工業って会社です', { employerName: 'ミドリ工業', employerKind: 'office' }],
+    ['「はなまる」というお店', { employerName: 'はなまる' }],
+    ['ABC商事から着信がありました', { employerName: 'ABC商事' }],
+    // contact left
+    ['留守電が入っていました', { contactLeft: ['voicemail'] }],
+    ['留守番電話にメッセージがありました', { contactLeft: ['voicemail'] }],
+    ['伝言が残っていた', { contactLeft: ['voicemail'] }],
+    ['SMSが届いていました', { contactLeft: ['sms'] }],
+    ['ショートメールが来ていた', { contactLeft: ['sms'] }],
+    ['ショートメッセージもありました', { contactLeft: ['sms'] }],
+    ['メールも来ていました', { contactLeft: ['email'] }],
+    ['留守電とメールがありました', { contactLeft: ['voicemail', 'email'] }],
+    ['何も残っていない', { contactLeft: ['none'] }],
+    ['何も残ってないです', { contactLeft: ['none'] }],
+    ['特になし', { contactLeft: ['none'] }],
+    ['着信だけでした', { contactLeft: ['none'] }],
+    ['留守電は入っていませんでした', { contactLeft: ['none'] }],
+    ['留守電もメールも来てない', { contactLeft: ['none'] }],
+    ['留守電はなかったけどSMSが来てた', { contactLeft: ['sms'] }],
+    ['留守電が入っていたのに気づかなかった', { contactLeft: ['voicemail'] }],
+    // contact person
+    ['担当の田中さんから電話がありました', { contactPerson: '田中' }],
+    ['田中様からでした', { contactPerson: '田中' }],
+    ['採用担当の佐藤さん', { contactPerson: '佐藤' }],
+    ['人事の鈴木さまから連絡', { contactPerson: '鈴木' }],
+    ['佐藤店長さんから電話', { contactPerson: '佐藤' }],
+    ['担当の高橋という方から', { contactPerson: '高橋' }],
+    // user name
+    ['山田花子です', { userName: '山田花子' }],
+    ['名前は山田です', { userName: '山田' }],
+    ['山田と申します', { userName: '山田' }],
+    ['はじめまして、佐藤です。相談させてください', { userName: '佐藤' }],
+    ['私は鈴木といいます', { userName: '鈴木' }],
+    // business hours
+    ['お店の営業時間は11時から21時です', { businessHours: { open: 660, close: 1260 } }],
+    ['10:00〜19:00の営業です', { businessHours: { open: 600, close: 1140 } }],
+    ['朝9時から夜8時までやっています', { businessHours: { open: 540, close: 1200 } }],
+    ['11時～22時', { businessHours: { open: 660, close: 1320 } }],
+    // too late
+    ['もう遅いですか？', { asksTooLate: true }],
+    ['今から連絡してもいいですか', { asksTooLate: true }],
+    ['今更かけても迷惑じゃないですか', { asksTooLate: true }],
+    ['電話しない方がいいですか', { asksTooLate: true }],
+    ['今さら折り返しても大丈夫でしょうか', { asksTooLate: true }],
+    ['まだ間に合いますか', { asksTooLate: true }],
+    // counts through extractFacts
+    ['何度も着信がありました', { callCount: 3, callCountIsApprox: true }],
+    ['着信が3回', { callCount: 3, callCountIsApprox: false }],
+    // more names
+    ['お店の名前は「ひだまり」です', { employerName: 'ひだまり', employerKind: 'shop' }],
+    ['店名はひだまりです', { employerName: 'ひだまり' }],
+    ['会社の名前は株式会社ABCです', { employerName: '株式会社ABC', employerKind: 'office' }],
+    ['ファミマの店長から電話がありました', { employerName: 'ファミマ', employerKind: 'shop' }],
+    ['イオンのパートの面接', { employerName: 'イオン', jobKind: 'partTime' }],
+    ['居酒屋さくらの面接', { employerName: '居酒屋さくら', employerKind: 'shop' }],
+    ['寝ていて気づかなかった', { reasons: ['didNotNotice'] }],
+    ['もう面接は無理かな', { asksTooLate: true }],
+    ['10時〜18時の間に折り返しくださいと留守電がありました', { contactLeft: ['voicemail'], businessHours: { open: 600, close: 1080 } }],
+  ])('%j', (text, expected) => {
+    expect(extractFacts(text)).toMatchObject(expected);
+  });
+
+  it.each<[string, keyof Facts]>([
+    // never a generic word as the employer's name
+    ['携帯ショップから代わりの携帯を借りていました', 'employerName'],
+    ['携帯ショップから電話がありました', 'employerName'],
+    ['ドコモショップで修理中でした', 'employerName'],
+    ['バイト先から電話がありました', 'employerName'],
+    ['面接した所から電話が来ていました', 'employerName'],
+    ['お店から電話がありました', 'employerName'],
+    ['お店側から連絡', 'employerName'],
+    ['会社から着信がありました', 'employerName'],
+    ['バイトの面接を受けました', 'employerName'],
+    ['正社員の面接でした', 'employerName'],
+    ['昨日の面接', 'employerName'],
+    ['2回目の面接', 'employerName'],
+    ['非通知から電話がありました', 'employerName'],
+    ['知らない番号から着信', 'employerName'],
+    ['田中さんから電話がありました', 'employerName'],
+    ['3月6日に面接しました', 'employerName'],
+    ['〇〇の面接', 'employerName'],
+    ['飲食店の面接', 'employerName'],
+    ['修理店に預けていた', 'employerName'],
+    ['株式会社の面接', 'employerName'],
+    ['新宿の店舗で面接', 'employerName'],
+    ['今週の月曜日に面接を受けた', 'employerName'],
+    ['バイト先の店長から電話', 'employerName'],
+    // a phone shop is not the employer
+    ['携帯ショップから代わりの携帯を借りていました', 'employerKind'],
+    ['携帯会社に問い合わせた', 'employerKind'],
+    // counts and days do not leak into each other
+    ['3回', 'daysElapsed'],
+    ['6日', 'callCount'],
+    // the user's name only when given
+    ['心配です', 'userName'],
+    ['面接です', 'userName'],
+    ['不安です', 'userName'],
+    ['原因です', 'userName'],
+    ['私は学生です', 'userName'],
+    ['お店の名前はわからないです', 'userName'],
+    ['会社の名前は株式会社ABCです', 'userName'],
+    ['担当の田中さんから電話', 'userName'],
+    // people who are not the contact
+    ['お客様から電話', 'contactPerson'],
+    ['お母さんに相談した', 'contactPerson'],
+    ['店長さんから電話', 'contactPerson'],
+    ['パートさんが出ました', 'contactPerson'],
+    ['皆さんはどうしてますか', 'contactPerson'],
+    ['株式会社ABC様', 'contactPerson'],
+    // contact left: about what the user may send, or nothing said
+    ['メールで連絡してもいいですか', 'contactLeft'],
+    ['着信がありました', 'contactLeft'],
+    ['メールアドレスは伝えてあります', 'contactLeft'],
+    ['メールの返信をしたほうがいい?', 'contactLeft'],
+    ['ショートメールで連絡してもいいですか', 'contactLeft'],
+    // ordinals are not counts
+    ['一回目の電話は出られませんでした', 'callCount'],
+    // not asking whether it is too late
+    ['明日電話します', 'asksTooLate'],
+    ['面接を受けました', 'asksTooLate'],
+    // not business hours
+    ['10時から面接でした', 'businessHours'],
+    ['2~3回電話がありました', 'businessHours'],
+    // no reason given
+    ['出られませんでした', 'reasons'],
+    ['着信履歴を見ると', 'reasons'],
+    ['遅くして', 'reasons'],
+  ])('%j has no %s', (text, key) => {
+    expect(extractFacts(text)[key]).toBeUndefined();
+  });
+
+  it('only sets the keys it found', () => {
+    expect(extractFacts('')).toEqual({});
+    expect(extractFacts('こんにちは')).toEqual({});
+    expect(Object.keys(extractFacts('昨日着信がありました'))).toEqual(['daysElapsed']);
+  });
+
+  it('uses now for dates', () => {
+    expect(extractFacts('3月6日に面接しました', { now: NOW }).daysElapsed).toBe(4);
+    expect(extractFacts('3月6日に面接しました').daysElapsed).toBeUndefined();
+  });
+
+  it('reads a long message with many facts', () => {
+    const text =
+      '山田花子と申します。3日前にカフェドリーム渋谷店でアルバイトの面接を受けました。昨日、店長の佐藤さんから2回着信があったのですが、マナーモードで気づきませんでした。留守電が入っていて、営業時間は10時〜22時だそうです。今から折り返しても大丈夫でしょうか？';
+    expect(extractFacts(text)).toEqual({
+      daysElapsed: 3,
+      callCount: 2,
+      callCountIsApprox: false,
+      reasons: ['didNotNotice'],
+      employerName: 'カフェドリーム渋谷店',
+      employerKind: 'shop',
+      jobKind: 'partTime',
+      contactLeft: ['voicemail'],
+      contactPerson: '佐藤',
+      userName: '山田花子',
+      businessHours: { open: 600, close: 1320 },
+      asksTooLate: true,
+    } satisfies Facts);
+  });
+
+  it('stays fast on long, repetitive messages (LINE allows 5000 characters)', () => {
+    const inputs = ['株'.repeat(5000), 'ア'.repeat(4999) + '店', '山'.repeat(4998) + 'さん', 'ABC '.repeat(1250), ARTICLE.repeat(20)];
+    for (const input of inputs) {
+      const started = performance.now();
+      extractFacts(input);
+      detectCommand(input);
+      detectStage(input);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it('is pure: the same input gives the same output', () => {
+    const first = extractFacts(ARTICLE);
+    for (let i = 0; i < 3; i++) expect(extractFacts(ARTICLE)).toEqual(first);
+  });
+});
+
+describe('detectCommand', () => {
+  it.each<[string, Command]>([
+    ['ヘルプ', 'help'],
+    ['使い方', 'help'],
+    ['help', 'help'],
+    ['HELP', 'help'],
+    ['？', 'help'],
+    ['?', 'help'],
+    ['使い方を教えてください', 'help'],
+    ['最初から', 'restart'],
+    ['最初からお願いします', 'restart'],
+    ['リセット', 'restart'],
+    ['やり直し', 'restart'],
+    ['やり直したいです', 'restart'],
+    ['戻る', 'back'],
+    ['もどる', 'back'],
+    ['前へ', 'back'],
+    ['戻って！', 'back'],
+    ['通知停止', 'stopNotifications'],
+    ['通知オフ', 'stopNotifications'],
+    ['通知を止めて', 'stopNotifications'],
+    ['配信停止', 'stopNotifications'],
+    ['通知を止めてほしいです', 'stopNotifications'],
+    ['通知を止めてください', 'stopNotifications'],
+    ['もう通知はいらないです', 'stopNotifications'],
+    ['通知やめる', 'stopNotifications'],
+    ['通知再開', 'resumeNotifications'],
+    ['通知オン', 'resumeNotifications'],
+    ['通知を再開してください', 'resumeNotifications'],
+    ['データ削除', 'deleteData'],
+    ['データを消して', 'deleteData'],
+    ['退会', 'deleteData'],
+    ['データを削除してください', 'deleteData'],
+    ['私のデータを全部消してほしいです', 'deleteData'],
+    ['退会したいです', 'deleteData'],
+    ['登録内容', 'showProfile'],
+    ['登録情報', 'showProfile'],
+    ['プロフィール', 'showProfile'],
+    ['覚えていること', 'showProfile'],
+    ['登録内容を見せてください', 'showProfile'],
+    ['はい', 'yes'],
+    ['はい。', 'yes'],
+    ['うん', 'yes'],
+    ['OK', 'yes'],
+    ['ＯＫです', 'yes'],
+    ['お願いします', 'yes'],
+    ['はい、お願いします！', 'yes'],
+    ['いいえ', 'no'],
+    ['いや', 'no'],
+    ['やめる', 'no'],
+    ['いいえ、結構です', 'no'],
+    ['スキップ', 'skip'],
+    ['わからない', 'skip'],
+    ['分からないです', 'skip'],
+    ['飛ばす', 'skip'],
+    ['パス', 'skip'],
+    ['スキップで', 'skip'],
+    ['はーい', 'yes'],
+    ['わかりました', 'yes'],
+    ['最初からやり直したい', 'restart'],
+    ['通知を止めてもらえますか', 'stopNotifications'],
+    ['通知が多すぎるので止めてほしい', 'stopNotifications'],
+    ['通知をオフにしてください', 'stopNotifications'],
+    ['やっぱり通知を再開してほしい', 'resumeNotifications'],
+    ['個人情報を削除してほしいです', 'deleteData'],
+    ['登録解除', 'deleteData'],
+    ['プロフィールを確認したい', 'showProfile'],
+    ['ヘルプを見たい', 'help'],
+  ])('%j → %s', (text, expected) => {
+    expect(detectCommand(text)).toBe(expected);
+  });
+
+  it.each<[string]>([
+    [''],
+    ['   '],
+    [ARTICLE],
+    ['面接の日程をもう一度最初から確認したいのですが、どうすればいいですか'],
+    ['前の会社に戻るかどうか悩んでいます'],
+    ['はい、でも非通知だったので出られませんでした'],
+    ['使い方がわからないまま電話に出られなかった時のことを相談したいです'],
+    ['通知を止めないでください'],
+    ['携帯のデータが消えてしまいました'],
+    ['着信履歴を消してしまった'],
+    ['着信履歴を消して'],
+    ['非通知だったので出るのをやめた'],
+    ['非通知をオンにしてた'],
+    ['メッセージを送るのはやめた方がいい?'],
+    ['通知は止めなくていいです'],
+    ['通知を再開しないで'],
+    ['こんにちは'],
+    ['電話'],
+  ])('%j → undefined', (text) => {
+    expect(detectCommand(text)).toBeUndefined();
+  });
+});
+
+describe('detectStage', () => {
+  it.each<[string, StageName]>([
+    ['状況整理', 'situation'],
+    ['状況', 'situation'],
+    ['電話の準備', 'preparation'],
+    ['準備', 'preparation'],
+    ['電話する', 'call'],
+    ['電話', 'call'],
+    ['通話', 'call'],
+    ['フォローアップ', 'followUp'],
+    ['お礼', 'followUp'],
+    ['フォロー', 'followUp'],
+    ['教訓', 'lessons'],
+    ['振り返り', 'lessons'],
+    ['学び', 'lessons'],
+    ['状況整理！', 'situation'],
+    ['電話の準備をしたい', 'preparation'],
+    ['2. 電話の準備', 'preparation'],
+    ['【振り返り】', 'lessons'],
+    ['フォローアップへ', 'followUp'],
+    ['お礼のメール', 'followUp'],
+    ['振り返りたい', 'lessons'],
+    ['電話をかけたい', 'call'],
+    ['3. 電話する', 'call'],
+  ])('%j → %s', (text, expected) => {
+    expect(detectStage(text)).toBe(expected);
+  });
+
+  it.each<[string]>([
+    [''],
+    [ARTICLE],
+    ['昨日電話がありましたが出られませんでした'],
+    ['面接の準備はしていたのに電話に出られなかった'],
+    ['お礼のメールを送るべきか迷っています、どう思いますか'],
+    ['はい'],
+  ])('%j → undefined', (text) => {
+    expect(detectStage(text)).toBeUndefined();
+  });
+});
