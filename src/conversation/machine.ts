@@ -1,9 +1,27 @@
-import { and, assign, emit, setup } from 'xstate';
+import { and, assign, emit, not, setup } from 'xstate';
 import type { Content } from '../flows/load-flows.ts';
-import { fillPlaceholders } from '../flows/load-flows.ts';
-import { buildTextMessages } from '../messages/build-text.ts';
-import type { LineMessage } from '../messages/types.ts';
+import type { QuickReplyOption } from '../flows/schema.ts';
+import type { BusinessCalendar } from '../time/business-calendar.ts';
+import type { CallProfile, CallWindows } from '../time/call-windows.ts';
+import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
+import { extractFacts } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
+import { intentOf, type Intent, type IntentKind } from './intents.ts';
+import {
+  describeProfile,
+  EDITABLE_FIELDS,
+  FIELD_LABELS,
+  formatHours,
+  mergeFacts,
+  PLACEHOLDERS,
+  summarizeSituation,
+  type EditableField,
+  type Profile,
+} from './profile.ts';
+import { EDIT_QUESTION, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
+import { createRenderer, type Part } from './render.ts';
+
+export type { Profile } from './profile.ts';
 
 /**
  * Bump when a persisted snapshot of the previous machine can no longer be restored (states renamed,
@@ -11,17 +29,28 @@ import { STAGES, type ConversationEvent, type Effect, type StageName } from './e
  */
 export const MACHINE_VERSION = 1;
 
-export interface Profile {
-  userName?: string;
-  employerName?: string;
-  daysElapsed?: number;
-}
+export type Outcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
+
+/** Kinds of scheduled pushes. The machine decides, when one fires, whether it still makes sense. */
+export const TIMER_KINDS = ['callReminder', 'checkIn', 'inquiryOffer', 'thanksReminder', 'lessonsRecap'] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
 
 export interface ConversationContext {
   profile: Profile;
   notifications: boolean;
   confirmingDelete: boolean;
   resumeStage?: StageName;
+  /** The question being asked, if any. */
+  question?: QuestionId;
+  skipped: QuestionId[];
+  /** Consecutive replies Akari could not read; after two, it moves on instead of asking again. */
+  unclear: number;
+  editing?: EditableField;
+  ticks: { research: string[]; lessons: string[] };
+  outcome?: Outcome;
+  thanksSent: boolean;
+  heardBack: boolean;
+  recap: boolean;
 }
 
 export interface ConversationInput {
@@ -31,24 +60,11 @@ export interface ConversationInput {
   notifications?: boolean;
 }
 
-export const CONTENT_REQUIREMENTS = {
-  texts: [
-    'greeting',
-    'help',
-    'nonText',
-    'reprompt',
-    'versionReset',
-    'restarted',
-    'deleteConfirm',
-    'deleted',
-    'deleteCancelled',
-    'notificationsOff',
-    'notificationsOn',
-    ...STAGES.map((s) => `stage.${s}`),
-  ],
-  quickReplies: ['stageNext', 'deleteConfirm'],
-  placeholders: ['userName', 'employerName', 'days'],
-} as const;
+export interface MachineDeps {
+  content: Content;
+  calendar: BusinessCalendar;
+  callWindows: CallWindows;
+}
 
 const NEXT_STAGE: Record<StageName, StageName | undefined> = {
   situation: 'preparation',
@@ -65,130 +81,141 @@ const PREVIOUS_STAGE: Record<StageName, StageName | undefined> = {
   lessons: 'followUp',
 };
 
-const STAGE_WORDS: Record<string, StageName> = {
-  状況整理: 'situation',
-  電話の準備: 'preparation',
-  準備: 'preparation',
-  電話する: 'call',
-  電話: 'call',
-  フォローアップ: 'followUp',
-  教訓: 'lessons',
+/** Keys the machine refers to: checked against flows/ at start-up. */
+export const CONTENT_REQUIREMENTS = {
+  texts: [
+    'greeting', 'help', 'nonText', 'reprompt', 'repromptGiveUp', 'versionReset', 'restarted', 'deleteConfirm', 'deleted',
+    'deleteCancelled', 'notificationsOff', 'notificationsOn', 'notificationsRequired', 'alreadyFirst', 'profileHeader',
+    'profileEditPrompt', 'profileUpdated', 'stageNeedsDetails',
+    'situation.intro', 'situation.understood',
+    ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'question.userName', 'question.contactPerson',
+    'assessment.verdict.fresh', 'assessment.verdict.days', 'assessment.verdict.late', 'assessment.verdict.unknown',
+    'assessment.perspective', 'assessment.turnaround', 'assessment.urgency.high', 'assessment.urgency.normal',
+    'assessment.reason.hiddenNumber', 'assessment.reason.phoneRepair', 'assessment.reason.didNotNotice', 'assessment.reason.other',
+    'assessment.contact.voicemail', 'assessment.contact.sms', 'assessment.contact.email',
+    'preparation.intro', 'apology.intro', 'apology.tips', 'research.intro', 'research.progress', 'research.done',
+    'strengths.intro', 'strengths.added', 'strengths.full', 'strengths.none', 'preparation.done',
+    'call.intro', 'timing.goodNow', 'timing.later', 'timing.none', 'timing.rule.office', 'timing.rule.shop', 'timing.rule.hours',
+    'timing.askHours', 'timing.hoursSaved', 'timing.reminderSet', 'script.intro', 'script.stepHint', 'script.questions', 'script.branches',
+    'branch.absent.intro', 'branch.noAnswer.intro', 'branch.retry', 'outcome.question', 'outcome.continuing', 'outcome.waiting',
+    'outcome.rejected', 'outcome.unreached',
+    'followUp.intro', 'thanks.intro', 'thanks.tips', 'thanks.letterIntro', 'thanks.letterTips', 'thanks.sentAck', 'waiting.advice', 'waiting.askDate',
+    'waiting.scheduled', 'waiting.noReminder', 'inquiry.intro', 'inquiry.tips', 'heard.continuing', 'reflection.wentWell',
+    'reflection.toChange', 'reflection.summary',
+    'lessons.intro', 'lessons.rejectedIntro', 'lessons.progress', 'lessons.complete', 'lessons.recapOffer',
+    'lessons.recapScheduled', 'lessons.recapDeclined', 'lessons.end',
+    'reminder.call', 'reminder.checkIn', 'reminder.inquiry', 'reminder.thanks', 'reminder.recap',
+  ],
+  quickReplies: [
+    'deleteConfirm', 'helpMenu', ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'assessment.next', 'apology.tips',
+    'research.done', 'strengths.added', 'strengths.intro', 'preparation.done', 'timing.goodNow', 'timing.later', 'timing.none',
+    'timing.reminderSet', 'script.step', 'script.branches', 'branch.after', 'outcome.question', 'thanks.tips', 'thanks.letter',
+    'waiting.askDate', 'waiting.status', 'inquiry.tips', 'reflection', 'lessons.recapOffer', 'reminder.call', 'reminder.inquiry',
+    'reminder.thanks', 'question.userName', 'question.contactPerson',
+  ],
+  templates: ['apology', 'scriptReception', 'scriptManager', 'scriptClosing', 'absentMessage', 'voicemail', 'thanksEmail', 'thanksLetter', 'inquiryEmail', 'inquiryPhone'],
+  checklists: ['research', 'lessons'],
+  placeholders: PLACEHOLDERS,
+} as const;
+
+const QUESTION_QR: Partial<Record<QuestionId, string>> = {
+  days: 'question.days',
+  reason: 'question.reason',
+  count: 'question.count',
+  employer: 'question.employer',
+  jobKind: 'question.jobKind',
+  contactLeft: 'question.contactLeft',
+  userName: 'question.userName',
+  contactPerson: 'question.contactPerson',
+  strengths: 'strengths.intro',
+  waitDays: 'waiting.askDate',
+  wentWell: 'reflection',
+  toChange: 'reflection',
+};
+const QUESTION_TEXT: Record<QuestionId, string> = {
+  days: 'question.days',
+  reason: 'question.reason',
+  count: 'question.count',
+  employer: 'question.employer',
+  jobKind: 'question.jobKind',
+  contactLeft: 'question.contactLeft',
+  userName: 'question.userName',
+  contactPerson: 'question.contactPerson',
+  strengths: 'strengths.intro',
+  hours: 'timing.askHours',
+  waitDays: 'waiting.askDate',
+  wentWell: 'reflection.wentWell',
+  toChange: 'reflection.toChange',
 };
 
-type Intent =
-  | { kind: 'help' }
-  | { kind: 'restart' }
-  | { kind: 'back' }
-  | { kind: 'next' }
-  | { kind: 'stage'; stage: StageName }
-  | { kind: 'stopNotifications' }
-  | { kind: 'resumeNotifications' }
-  | { kind: 'deleteData' }
-  | { kind: 'yes' }
-  | { kind: 'no' }
-  | { kind: 'other'; text: string };
+type Ev = ConversationEvent;
+/** Days the employer said it would take, from a tapped option or typed text (0 = not told). */
+const toldDays = (e: Ev): number => {
+  const i = intentOf(e);
+  if (i?.kind === 'answer') return Number(i.value) || 0;
+  if (i?.kind === 'other') return parseWaitDays(i.text, new Date(e.at)) ?? 0;
+  return 0;
+};
+/** A parameterised guard: the event's intent is of this kind. */
+const ig = <K extends IntentKind>(kind: K) => ({ type: 'intentIs' as const, params: { kind } });
+/** A parameterised guard: the event's intent is of this kind and carries this value. */
+const vg = <K extends IntentKind>(kind: K, value: string) => ({ type: 'valueIs' as const, params: { kind, value } });
+const atOf = (e: Ev) => e.at;
+const tokyoAt = (date: Date, hour: number, minute = 0) => atTokyoMinute(date, hour * 60 + minute);
 
-function textIntent(raw: string): Intent {
-  const text = raw.normalize('NFKC').trim().replace(/[。！!？?]+$/u, '');
-  if (/^(ヘルプ|使い方|help)$/i.test(text)) return { kind: 'help' };
-  if (/^(最初から|リセット)$/.test(text)) return { kind: 'restart' };
-  if (/^(戻る|もどる)$/.test(text)) return { kind: 'back' };
-  if (/^(次へ|つぎへ|次)$/.test(text)) return { kind: 'next' };
-  if (/^通知(を)?(停止|オフ|止めて)/.test(text)) return { kind: 'stopNotifications' };
-  if (/^通知(を)?(再開|オン)/.test(text)) return { kind: 'resumeNotifications' };
-  if (/^データ(を)?(削除|消して)/.test(text)) return { kind: 'deleteData' };
-  if (/^(はい|削除する)$/.test(text)) return { kind: 'yes' };
-  if (/^(いいえ|やめる|キャンセル)$/.test(text)) return { kind: 'no' };
-  const stage = STAGE_WORDS[text];
-  if (stage) return { kind: 'stage', stage };
-  return { kind: 'other', text: raw };
-}
+export function createConversationMachine(deps: MachineDeps) {
+  const r = createRenderer(deps.content);
+  const reply = (messages: unknown[]): Effect => ({ type: 'reply', messages });
+  const callProfile = (p: Profile): CallProfile => ({ kind: p.employerKind, hours: p.businessHours });
 
-function postbackIntent(data: string): Intent {
-  const params = new URLSearchParams(data);
-  const action = params.get('action');
-  const stage = params.get('stage');
-  if (action === 'stage' && stage && (STAGES as readonly string[]).includes(stage)) return { kind: 'stage', stage: stage as StageName };
-  if (action === 'help') return { kind: 'help' };
-  if (action === 'next') return { kind: 'next' };
-  if (action === 'delete' && params.get('confirm') === 'yes') return { kind: 'yes' };
-  if (action === 'delete' && params.get('confirm') === 'no') return { kind: 'no' };
-  return { kind: 'other', text: '' };
-}
+  /** The effects of asking `q`: its text, and its options (always including a way to skip). */
+  const ask = (q: QuestionId, p: Profile, at: number, lead: Part[] = []): Effect => {
+    const qrKey = QUESTION_QR[q];
+    return reply(r.render([...lead, { say: QUESTION_TEXT[q], ...(qrKey ? { qr: qrKey } : {}) }], p, at));
+  };
 
-function intentOf(event: ConversationEvent): Intent | undefined {
-  if (event.type === 'TEXT') return textIntent(event.text);
-  if (event.type === 'POSTBACK') return postbackIntent(event.data);
-  return undefined;
-}
-
-const intentGuard = (kind: Intent['kind']) => ({ type: 'intentIs' as const, params: { kind } });
-
-export function createConversationMachine(content: Content) {
-  const placeholders = (profile: Profile): Record<string, string> => ({
-    userName: profile.userName ?? '〇〇',
-    employerName: profile.employerName ?? '〇〇株式会社',
-    days: profile.daysElapsed !== undefined ? String(profile.daysElapsed) : '〇',
-  });
-  const say = (key: string, profile: Profile, quickReplyKey?: string): LineMessage[] => {
-    const parts = content.texts[key] ?? [];
-    const qr = quickReplyKey ? content.quickReplies[quickReplyKey] : undefined;
-    return parts.flatMap((part, i) =>
-      buildTextMessages(fillPlaceholders(part, placeholders(profile)), i === parts.length - 1 ? qr : undefined),
+  function assessment(p: Profile, at: number): Effect {
+    const days = p.daysElapsed;
+    const verdict =
+      days === undefined ? 'assessment.verdict.unknown' : days <= 3 ? 'assessment.verdict.fresh' : days <= 10 ? 'assessment.verdict.days' : 'assessment.verdict.late';
+    const reason = p.reasons?.[0] ?? 'other';
+    const reasonText = deps.content.texts[`assessment.reason.${reason}`]?.[0] ?? '';
+    const contact = p.contactLeft?.find((c) => c !== 'none');
+    const contactNote = contact ? (deps.content.texts[`assessment.contact.${contact}`]?.[0] ?? '') : '';
+    const urgency = days === undefined || days >= 2 ? 'assessment.urgency.high' : 'assessment.urgency.normal';
+    return reply(
+      r.render(
+        [
+          { say: verdict },
+          { say: 'assessment.why' },
+          { say: 'assessment.perspective', extra: { reasonAcknowledgement: reasonText } },
+          { say: 'assessment.turnaround' },
+          { say: urgency, extra: { contactNote } },
+          { say: 'assessment.next', qr: 'assessment.next' },
+        ],
+        p,
+        at,
+      ),
     );
-  };
-  const reply = (messages: LineMessage[]): Effect => ({ type: 'reply', messages });
+  }
 
-  const stageState = (stage: StageName) => {
-    const next = NEXT_STAGE[stage];
-    const previous = PREVIOUS_STAGE[stage];
-    const moves = [
-      ...(next ? [{ guard: intentGuard('next'), target: next }] : []),
-      ...(previous ? [{ guard: intentGuard('back'), target: previous }] : []),
-    ];
-    return {
-      entry: [{ type: 'openStage' as const, params: { stage } }],
-      on: { TEXT: moves, POSTBACK: moves },
-    };
-  };
+  function timing(p: Profile, at: number): Effect {
+    const now = new Date(at);
+    const check = deps.callWindows.checkNow(now, callProfile(p));
+    const rule = p.businessHours ? 'timing.rule.hours' : p.employerKind === 'shop' ? 'timing.rule.shop' : 'timing.rule.office';
+    if (check.goodNow && check.currentWindowEnds) {
+      return reply(r.render([{ say: rule }, { say: 'timing.goodNow', qr: 'timing.goodNow', extra: { windowEnd: describeWhen(check.currentWindowEnds, now).replace(/^今日 /u, '') } }], p, at));
+    }
+    if (check.next) {
+      return reply(r.render([{ say: rule }, { say: 'timing.later', qr: 'timing.later', extra: { nextWindow: describeWhen(check.next.start, now) } }], p, at));
+    }
+    return reply(r.render([{ say: 'timing.none', qr: 'timing.none' }], p, at));
+  }
 
-  // Commands that work anywhere, in priority order. Stage states only claim next/back.
-  const commands = [
-    {
-      guard: and(['confirmingDelete', intentGuard('yes')]),
-      target: '.new',
-      actions: ['deleteEverything', 'resetContext', { type: 'say' as const, params: { key: 'deleted' } }],
-    },
-    {
-      guard: 'confirmingDelete' as const,
-      actions: [{ type: 'setConfirmingDelete' as const, params: { value: false } }, { type: 'say' as const, params: { key: 'deleteCancelled' } }],
-    },
-    { guard: intentGuard('help'), actions: [{ type: 'say' as const, params: { key: 'help' } }] },
-    {
-      guard: intentGuard('restart'),
-      target: '.situation',
-      reenter: true,
-      actions: ['cancelAllTimers', 'resetProfile', { type: 'say' as const, params: { key: 'restarted' } }],
-    },
-    ...STAGES.map((stage) => ({
-      guard: { type: 'intentIsStage' as const, params: { stage } },
-      target: `.${stage}`,
-      reenter: true,
-    })),
-    {
-      guard: intentGuard('stopNotifications'),
-      actions: ['cancelAllTimers', { type: 'setNotifications' as const, params: { value: false } }, { type: 'say' as const, params: { key: 'notificationsOff' } }],
-    },
-    {
-      guard: intentGuard('resumeNotifications'),
-      actions: [{ type: 'setNotifications' as const, params: { value: true } }, { type: 'say' as const, params: { key: 'notificationsOn' } }],
-    },
-    {
-      guard: intentGuard('deleteData'),
-      actions: [{ type: 'setConfirmingDelete' as const, params: { value: true } }, { type: 'say' as const, params: { key: 'deleteConfirm', quickReplies: 'deleteConfirm' } }],
-    },
-    { actions: [{ type: 'say' as const, params: { key: 'reprompt', quickReplies: 'stageNext' } }] },
-  ] as const;
+  const help = (p: Profile, at: number) => reply(r.render([{ say: 'help', qr: 'helpMenu' }], p, at));
+
+  const intentIs = (e: Ev, kind: IntentKind) => intentOf(e)?.kind === kind;
+  const intent = (e: Ev): Intent | undefined => intentOf(e);
 
   return setup({
     types: {
@@ -198,25 +225,254 @@ export function createConversationMachine(content: Content) {
       emitted: {} as Effect,
     },
     actions: {
-      openStage: emit(({ context }, params: { stage: StageName }) =>
-        reply(say(`stage.${params.stage}`, context.profile, NEXT_STAGE[params.stage] ? 'stageNext' : undefined)),
+      speak: emit(({ context, event }, params: { parts: Part[] }) => reply(r.render(params.parts, context.profile, atOf(event)))),
+      askQuestion: emit(({ context, event }) => ask(context.question!, context.profile, atOf(event))),
+      askWithLead: emit(({ context, event }, params: { lead: Part[] }) => ask(context.question!, context.profile, atOf(event), params.lead)),
+      setQuestion: assign({ question: (_, params: { question: QuestionId | undefined }) => params.question, unclear: 0 }),
+      setNextQuestion: assign(({ context }, params: { list: readonly QuestionId[] }) => ({
+        question: nextQuestion(params.list, context.profile, context.skipped),
+        unclear: 0,
+      })),
+      clearQuestion: assign({ question: undefined, unclear: 0 }),
+      applyAnswer: assign(({ context, event }) => {
+        const i = intent(event);
+        if (!i || !context.question) return {};
+        const result = interpretAnswer(context.question, i, context.profile, new Date(atOf(event)));
+        if (result.kind === 'skip') return { skipped: [...context.skipped, context.question], question: undefined, unclear: 0 };
+        if (result.kind === 'answer') return { profile: result.profile, question: undefined, unclear: 0 };
+        return { profile: result.profile, unclear: context.unclear + 1 };
+      }),
+      giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
+      reprompt: emit(({ context, event }) =>
+        reply(r.render([{ say: 'reprompt' }, { say: QUESTION_TEXT[context.question!], ...(QUESTION_QR[context.question!] ? { qr: QUESTION_QR[context.question!]! } : {}) }], context.profile, atOf(event))),
       ),
-      say: emit(({ context }, params: { key: string; quickReplies?: string }) => reply(say(params.key, context.profile, params.quickReplies))),
-      deleteEverything: emit((): Effect => ({ type: 'deleteUserData' })),
-      cancelAllTimers: emit((): Effect => ({ type: 'cancel', kinds: 'all' })),
+      repromptGeneral: emit(({ context, event }) =>
+        context.unclear >= 2 ? help(context.profile, atOf(event)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event))),
+      ),
+      countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
+      resetUnclear: assign({ unclear: 0 }),
+      sayHelp: emit(({ context, event }) => help(context.profile, atOf(event))),
+      sayAssessment: emit(({ context, event }) => assessment(context.profile, atOf(event))),
+      sayUnderstood: emit(({ context, event }) =>
+        reply(r.render([{ say: 'situation.understood', extra: { summary: summarizeSituation(context.profile) } }], context.profile, atOf(event))),
+      ),
+      sayTiming: emit(({ context, event }) => timing(context.profile, atOf(event))),
+      absorbFacts: assign({
+        profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, extractFacts(event.text, { now: new Date(event.at) })) : context.profile),
+      }),
+      showProfile: emit(({ context, event }) => {
+        const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`.slice(0, 20), data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));
+        const messages = r.render([{ say: 'profileHeader' }], context.profile, atOf(event));
+        return reply([...messages, ...r.render([], context.profile, atOf(event)), { type: 'text', text: describeProfile(context.profile), quickReply: { items: options.map((o) => ({ type: 'action', action: { type: 'postback', label: o.label, data: 'data' in o ? o.data : '', displayText: 'displayText' in o ? o.displayText : o.label } })) } }]);
+      }),
+      startEdit: assign({
+        editing: ({ event }) => {
+          const i = intent(event);
+          return i?.kind === 'edit' && (EDITABLE_FIELDS as readonly string[]).includes(i.field) ? (i.field as EditableField) : undefined;
+        },
+      }),
+      askEdit: emit(({ context, event }) => {
+        const field = context.editing!;
+        const q = EDIT_QUESTION[field];
+        const qrKey = QUESTION_QR[q];
+        return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey && q !== 'strengths' ? { qr: qrKey } : {}) }], context.profile, atOf(event)));
+      }),
+      applyEdit: assign(({ context, event }) => {
+        const field = context.editing!;
+        const i = intent(event);
+        if (!i) return {};
+        const q = EDIT_QUESTION[field];
+        // An edit replaces the old value rather than adding to it.
+        const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
+        const result = interpretAnswer(q, i, base, new Date(atOf(event)));
+        if (result.kind !== 'answer') return { editing: undefined };
+        return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
+      }),
+      sayEdited: emit(({ context, event }) =>
+        reply([
+          ...r.render([{ say: 'profileUpdated', extra: { fieldLabel: 'ご登録内容' } }], context.profile, atOf(event)),
+          { type: 'text', text: describeProfile(context.profile) },
+        ]),
+      ),
+      cancelEdit: assign({ editing: undefined }),
       setConfirmingDelete: assign({ confirmingDelete: (_, params: { value: boolean }) => params.value }),
       setNotifications: assign({ notifications: (_, params: { value: boolean }) => params.value }),
-      resetProfile: assign({ profile: () => ({}) }),
-      resetContext: assign(() => ({ profile: {}, notifications: true, confirmingDelete: false })),
+      resetAll: assign(() => ({
+        profile: {},
+        confirmingDelete: false,
+        question: undefined,
+        skipped: [],
+        unclear: 0,
+        editing: undefined,
+        ticks: { research: [], lessons: [] },
+        outcome: undefined,
+        thanksSent: false,
+        heardBack: false,
+        recap: false,
+      })),
+      deleteEverything: emit((): Effect => ({ type: 'deleteUserData' })),
+      cancelTimers: emit((_, params: { kinds: TimerKind[] | 'all' }): Effect => ({ type: 'cancel', kinds: params.kinds })),
+      tick: assign({
+        ticks: ({ context, event }) => {
+          const i = intent(event);
+          if (i?.kind !== 'tick' || (i.list !== 'research' && i.list !== 'lessons')) return context.ticks;
+          const list = i.list;
+          const items = deps.content.checklists[list]?.items.map((x) => x.id) ?? [];
+          if (!items.includes(i.item) || context.ticks[list].includes(i.item)) return context.ticks;
+          return { ...context.ticks, [list]: [...context.ticks[list], i.item] };
+        },
+      }),
+      showChecklist: emit(({ context, event }, params: { list: 'research' | 'lessons'; lead: string; next: QuickReplyOption }) =>
+        reply(
+          r.render(
+            [{ say: params.lead }, { checklist: params.list, ticked: context.ticks[params.list] }],
+            context.profile,
+            atOf(event),
+            r.tickOptions(params.list, context.ticks[params.list], [params.next]),
+          ),
+        ),
+      ),
+      sayProgress: emit(({ context, event }, params: { list: 'research' | 'lessons'; next: QuickReplyOption }) => {
+        const { complete: _complete, ...progress } = r.checklistProgress(params.list, context.ticks[params.list]);
+        const key = params.list === 'research' ? 'research.progress' : 'lessons.progress';
+        return reply(
+          r.render([{ say: key, extra: progress }], context.profile, atOf(event), r.tickOptions(params.list, context.ticks[params.list], [params.next])),
+        );
+      }),
+      setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
+      scheduleCallReminder: emit(({ context, event }): Effect => {
+        const now = new Date(atOf(event));
+        const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
+        const dueAt = next ? next.start.getTime() : deps.calendar.nextBusinessDay(tokyoAt(now, 10)).getTime();
+        return { type: 'schedule', kind: 'callReminder', dueAt, payload: { expiresAt: dueAt + 6 * 3600_000 } };
+      }),
+      sayReminderSet: emit(({ context, event }) => {
+        const now = new Date(atOf(event));
+        const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
+        const when = next ? describeWhen(next.start, now) : describeWhen(deps.calendar.nextBusinessDay(tokyoAt(now, 10)), now);
+        return reply(r.render([{ say: 'timing.reminderSet', qr: 'timing.reminderSet', extra: { reminderAt: when } }], context.profile, atOf(event)));
+      }),
+      scheduleThanksReminder: emit(({ event }): Effect => {
+        const now = new Date(atOf(event));
+        // The next morning, so an evening call still leaves the evening to write it.
+        const dueAt = tokyoAt(addTokyoDays(now, 1), 9, 30).getTime();
+        return { type: 'schedule', kind: 'thanksReminder', dueAt, payload: { expiresAt: dueAt + 2 * 86_400_000 } };
+      }),
+      scheduleCheckIn: emit(({ event }): Effect => {
+        const now = new Date(atOf(event));
+        const told = toldDays(event);
+        // After the date the employer gave (the next business morning after it), or 3 business days.
+        const due = told > 0 ? deps.calendar.nextBusinessDay(tokyoAt(addTokyoDays(now, told), 10)) : deps.calendar.addBusinessDays(tokyoAt(now, 10), 3);
+        return { type: 'schedule', kind: 'checkIn', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 7 * 86_400_000 } };
+      }),
+      sayCheckInScheduled: emit(({ context, event }) => {
+        const now = new Date(atOf(event));
+        const told = toldDays(event);
+        const due = told > 0 ? deps.calendar.nextBusinessDay(tokyoAt(addTokyoDays(now, told), 10)) : deps.calendar.addBusinessDays(tokyoAt(now, 10), 3);
+        return reply(r.render([{ say: 'waiting.scheduled', qr: 'waiting.status', extra: { checkInAt: describeWhen(due, now) } }], context.profile, atOf(event)));
+      }),
+      scheduleInquiryOffer: emit(({ event }): Effect => {
+        const due = deps.calendar.addBusinessDays(tokyoAt(new Date(atOf(event)), 10), 3);
+        return { type: 'schedule', kind: 'inquiryOffer', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 7 * 86_400_000 } };
+      }),
+      scheduleRecap: emit(({ event }): Effect => {
+        const due = tokyoAt(addTokyoDays(new Date(atOf(event)), 7), 10);
+        return { type: 'schedule', kind: 'lessonsRecap', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 3 * 86_400_000 } };
+      }),
+      sayRecapScheduled: emit(({ context, event }) => {
+        const now = new Date(atOf(event));
+        const due = tokyoAt(addTokyoDays(now, 7), 10);
+        return reply(r.render([{ say: 'lessons.recapScheduled', extra: { recapAt: describeWhen(due, now) } }, { say: 'lessons.end' }], context.profile, atOf(event)));
+      }),
+      addStrengths: assign(({ context, event }) => {
+        const i = intent(event);
+        if (!i) return {};
+        const result = interpretAnswer('strengths', i, context.profile, new Date(atOf(event)));
+        return result.kind === 'answer' ? { profile: result.profile } : {};
+      }),
+      sayStrengths: emit(({ context, event }) => {
+        const full = (context.profile.strengths?.length ?? 0) >= 3;
+        return reply(r.render([full ? { say: 'strengths.full' } : { say: 'strengths.added', qr: 'strengths.added' }], context.profile, atOf(event)));
+      }),
+      saveHours: assign(({ context, event }) => {
+        const i = intent(event);
+        if (!i) return {};
+        const result = interpretAnswer('hours', i, context.profile, new Date(atOf(event)));
+        return result.kind === 'answer' ? { profile: result.profile } : {};
+      }),
+      sayHoursSaved: emit(({ context, event }) =>
+        reply(r.render([{ say: 'timing.hoursSaved', extra: { hours: context.profile.businessHours ? formatHours(context.profile.businessHours) : '' } }], context.profile, atOf(event))),
+      ),
+      sayReminderIfAllowed: emit(({ context, event }, params: { kind: TimerKind }) => {
+        const at = atOf(event);
+        const p = context.profile;
+        switch (params.kind) {
+          case 'callReminder':
+            return reply(r.render([{ say: 'reminder.call', qr: 'reminder.call' }], p, at));
+          case 'checkIn':
+            return reply(r.render([{ say: 'reminder.checkIn', qr: 'waiting.status' }], p, at));
+          case 'inquiryOffer':
+            return reply(r.render([{ say: 'reminder.inquiry', qr: 'reminder.inquiry' }], p, at));
+          case 'thanksReminder':
+            return reply(r.render([{ say: 'reminder.thanks', qr: 'reminder.thanks' }], p, at));
+          case 'lessonsRecap':
+            return reply(r.render([{ say: 'reminder.recap' }, { checklist: 'lessons', ticked: context.ticks.lessons }], p, at, r.tickOptions('lessons', context.ticks.lessons)));
+        }
+      }),
     },
     guards: {
-      intentIs: ({ event }, params: { kind: Intent['kind'] }) => intentOf(event)?.kind === params.kind,
-      intentIsStage: ({ event }, params: { stage: StageName }) => {
-        const intent = intentOf(event);
-        return intent?.kind === 'stage' && intent.stage === params.stage;
+      intentIs: ({ event }, params: { kind: IntentKind }) => intentIs(event, params.kind),
+      stageIs: ({ event }, params: { stage: StageName; step?: string }) => {
+        const i = intent(event);
+        return i?.kind === 'stage' && i.stage === params.stage && (params.step === undefined ? i.step === undefined : i.step === params.step);
+      },
+      valueIs: ({ event }, params: { kind: IntentKind; value: string }) => {
+        const i = intent(event);
+        if (!i || i.kind !== params.kind) return false;
+        const v = 'value' in i ? i.value : 'outcome' in i ? i.outcome : 'branch' in i ? i.branch : 'reminder' in i ? i.reminder : undefined;
+        return v === params.value;
       },
       confirmingDelete: ({ context }) => context.confirmingDelete,
+      editing: ({ context }) => context.editing !== undefined,
+      notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
+      hasQuestion: ({ context }) => context.question !== undefined,
+      answered: ({ context, event }) => {
+        const i = intent(event);
+        if (!i || !context.question) return false;
+        return interpretAnswer(context.question, i, context.profile, new Date(atOf(event))).kind !== 'unclear';
+      },
+      unclearTwice: ({ context }) => context.unclear >= 1,
+      canAnswer: ({ context, event }) => {
+        if (context.editing || context.confirmingDelete || !context.question) return false;
+        const i = intent(event);
+        return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event))).kind !== 'unclear';
+      },
+      unclearAgain: ({ context, event }) => !context.editing && intentIs(event, 'other') && context.unclear >= 1,
+      unclearFirst: ({ context, event }) => !context.editing && intentIs(event, 'other'),
+      needs: ({ context }, params: { list: readonly QuestionId[] }) => nextQuestion(params.list, context.profile, context.skipped) !== undefined,
+      knowsEnough: ({ context }) => context.profile.daysElapsed !== undefined && (context.profile.reasons?.length ?? 0) > 0,
+      outcomeIs: ({ context }, params: { outcome: Outcome }) => context.outcome === params.outcome,
+      strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
+      checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
+      hasText: ({ event }) => intentIs(event, 'other'),
+      timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
+      timerStillRelevant: ({ context, event }) => {
+        if (event.type !== 'TIMER' || !context.notifications) return false;
+        switch (event.timer.kind as TimerKind) {
+          case 'callReminder':
+            return context.outcome === undefined || context.outcome === 'unreached';
+          case 'checkIn':
+          case 'inquiryOffer':
+            return context.outcome === 'waiting' && !context.heardBack;
+          case 'thanksReminder':
+            return !context.thanksSent && (context.outcome === 'continuing' || context.outcome === 'waiting');
+          case 'lessonsRecap':
+            return context.recap;
+          default:
+            return false;
+        }
+      },
     },
   }).createMachine({
     id: 'akari',
@@ -224,38 +480,392 @@ export function createConversationMachine(content: Content) {
       profile: input.profile ?? {},
       notifications: input.notifications ?? true,
       confirmingDelete: false,
+      skipped: [],
+      unclear: 0,
+      ticks: { research: [], lessons: [] },
+      thanksSent: false,
+      heardBack: false,
+      recap: false,
       ...(input.resumeStage ? { resumeStage: input.resumeStage } : {}),
     }),
     initial: 'new',
     on: {
-      UNFOLLOW: { target: '.gone', actions: ['cancelAllTimers', 'deleteEverything'] },
-      FOLLOW: { target: '.situation', reenter: true, actions: [{ type: 'say', params: { key: 'greeting' } }] },
-      NON_TEXT: { actions: [{ type: 'say', params: { key: 'nonText' } }] },
-      TEXT: commands,
-      POSTBACK: commands,
+      UNFOLLOW: { target: '.gone', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll'] },
+      FOLLOW: { target: '.situation', reenter: true, actions: [{ type: 'speak', params: { parts: [{ say: 'greeting' }] } }] },
+      NON_TEXT: { actions: [{ type: 'speak', params: { parts: [{ say: 'nonText' }] } }] },
+      TIMER: [
+        ...TIMER_KINDS.map((kind) => ({
+          guard: and([{ type: 'timerIs' as const, params: { kind } }, 'timerStillRelevant']),
+          actions: [
+            { type: 'sayReminderIfAllowed' as const, params: { kind } },
+            // A check-in that finds the user still waiting plans the one polite inquiry a few days on.
+            ...(kind === 'checkIn' ? ['scheduleInquiryOffer' as const] : []),
+          ],
+        })),
+        // A timer whose reason has passed says nothing.
+        { actions: [] },
+      ],
+      // Taps and texts: commands that work anywhere, in priority order. Stage states handle only
+      // what is theirs; whatever they don't claim ends here.
+      '*': [
+        { guard: and(['confirmingDelete', ig('yes')]), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
+        { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
+        { guard: 'editing', actions: ['applyEdit', 'sayEdited'] },
+        { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
+        { guard: ig('restart'), target: '.situation', reenter: true, actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'resetAll', { type: 'speak', params: { parts: [{ say: 'restarted' }] } }] },
+        ...STAGES.map((stage) => ({ guard: { type: 'stageIs' as const, params: { stage } }, target: `.${stage}`, reenter: true, actions: ['clearQuestion' as const] })),
+        { guard: ig('stopNotifications'), actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, { type: 'setNotifications', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'notificationsOff' }] } }] },
+        { guard: ig('resumeNotifications'), actions: [{ type: 'setNotifications', params: { value: true } }, { type: 'speak', params: { parts: [{ say: 'notificationsOn' }] } }] },
+        { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, { type: 'speak', params: { parts: [{ say: 'deleteConfirm', qr: 'deleteConfirm' }] } }] },
+        { guard: ig('showProfile'), actions: ['showProfile'] },
+        { guard: ig('thanksSent'), actions: [assign({ thanksSent: true }), { type: 'cancelTimers', params: { kinds: ['thanksReminder'] } }, { type: 'speak', params: { parts: [{ say: 'thanks.sentAck' }] } }] },
+        { guard: vg('heard', 'continuing'), target: '.followUp.reflection', actions: [assign({ heardBack: true, outcome: 'continuing' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, { type: 'speak', params: { parts: [{ say: 'heard.continuing' }] } }] },
+        { guard: vg('heard', 'rejected'), target: '.lessons', actions: [assign({ heardBack: true, outcome: 'rejected' as Outcome }), { type: 'cancelTimers', params: { kinds: 'all' } }] },
+        { guard: vg('heard', 'none'), target: '.followUp.inquiry' },
+        { guard: ig('inquiry'), target: '.followUp.inquiry' },
+        { guard: ig('wait'), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
+        { guard: ig('edit'), actions: ['startEdit', 'askEdit'] },
+        { actions: ['countUnclear', 'repromptGeneral'] },
+      ],
     },
     states: {
-      // Nobody has talked to Akari yet (or the data was deleted): the first message opens the conversation.
+      // Nobody has talked to Akari yet (or everything was deleted). The first message opens the
+      // conversation; if it already tells the story (e.g. the article's question pasted whole),
+      // Akari answers it straight away instead of asking again.
       new: {
         always: STAGES.map((stage) => ({
           guard: { type: 'resumeAt' as const, params: { stage } },
           target: stage,
-          actions: [{ type: 'say' as const, params: { key: 'versionReset' } }, assign({ resumeStage: undefined })],
+          actions: [{ type: 'speak' as const, params: { parts: [{ say: 'versionReset' }] } }, assign({ resumeStage: undefined })],
         })),
         on: {
-          TEXT: { guard: intentGuard('other'), target: 'situation', actions: [{ type: 'say', params: { key: 'greeting' } }] },
-          POSTBACK: { guard: intentGuard('other'), target: 'situation', actions: [{ type: 'say', params: { key: 'greeting' } }] },
+          TEXT: [
+            { guard: ig('other'), target: 'situation', actions: ['absorbFacts', { type: 'speak', params: { parts: [{ say: 'greeting' }] } }] },
+          ],
+          POSTBACK: [{ guard: ig('other'), target: 'situation', actions: [{ type: 'speak', params: { parts: [{ say: 'greeting' }] } }] }],
         },
       },
-      situation: stageState('situation'),
-      preparation: stageState('preparation'),
-      call: stageState('call'),
-      followUp: stageState('followUp'),
-      lessons: stageState('lessons'),
+
+      situation: {
+        initial: 'route',
+        states: {
+          route: {
+            always: [
+              { guard: 'knowsEnough', target: 'assessment', actions: ['sayUnderstood'] },
+              { target: 'asking', actions: [{ type: 'speak', params: { parts: [{ say: 'situation.intro' }] } }] },
+            ],
+          },
+          asking: {
+            entry: [{ type: 'setNextQuestion', params: { list: SITUATION_QUESTIONS } }],
+            always: { guard: not('hasQuestion'), target: 'assessment', actions: ['sayUnderstood'] },
+            on: answerHandlers('asking', 'askingNext'),
+          },
+          askingNext: {
+            entry: [{ type: 'setNextQuestion', params: { list: SITUATION_QUESTIONS } }],
+            always: [
+              { guard: 'hasQuestion', target: 'asking', actions: ['askQuestion'] },
+              { target: 'assessment', actions: ['sayUnderstood'] },
+            ],
+          },
+          assessment: {
+            entry: ['clearQuestion', 'sayAssessment'],
+            on: nextOn('#akari.preparation'),
+          },
+        },
+      },
+
+      preparation: {
+        initial: 'route',
+        states: {
+          route: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.preparation } }],
+            always: [
+              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'preparation.intro' }] } }] },
+              { target: 'apology', actions: [{ type: 'speak', params: { parts: [{ say: 'preparation.intro' }] } }] },
+            ],
+          },
+          details: { on: answerHandlers('details', 'detailsNext') },
+          detailsNext: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.preparation } }],
+            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'apology' }],
+          },
+          apology: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'apology.intro' }, { template: 'apology' }, { say: 'apology.tips', qr: 'apology.tips' }] } }],
+            on: nextOn('research'),
+          },
+          research: {
+            entry: [{ type: 'showChecklist', params: { list: 'research', lead: 'research.intro', next: { label: '次へ（強みの整理）', data: 'action=next', displayText: '次へ' } } }],
+            on: {
+              POSTBACK: [
+                { guard: and([ig('tick')]), actions: ['tick', { type: 'sayProgress', params: { list: 'research', next: { label: '次へ（強みの整理）', data: 'action=next', displayText: '次へ' } } }] },
+                { guard: ig('next'), target: 'strengths' },
+              ],
+              TEXT: [{ guard: ig('next'), target: 'strengths' }],
+            },
+          },
+          strengths: {
+            entry: [{ type: 'setQuestion', params: { question: 'strengths' } }, 'askQuestion'],
+            on: {
+              TEXT: [
+                { guard: and([not('editing'), ig('other')]), actions: ['addStrengths', 'sayStrengths'] },
+                { guard: ig('done'), target: 'done' },
+                { guard: ig('next'), target: 'done' },
+                { guard: ig('skip'), target: 'done', actions: [{ type: 'speak', params: { parts: [{ say: 'strengths.none' }] } }] },
+              ],
+              POSTBACK: [
+                { guard: ig('done'), target: 'done' },
+                { guard: ig('next'), target: 'done' },
+                { guard: ig('skip'), target: 'done', actions: [{ type: 'speak', params: { parts: [{ say: 'strengths.none' }] } }] },
+              ],
+            },
+            always: { guard: 'strengthsFull', target: 'done' },
+          },
+          done: {
+            entry: ['clearQuestion', { type: 'speak', params: { parts: [{ say: 'preparation.done', qr: 'preparation.done' }] } }],
+            on: nextOn('#akari.call'),
+          },
+        },
+      },
+
+      call: {
+        initial: 'route',
+        states: {
+          route: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.call } }],
+            always: [
+              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'stageNeedsDetails' }] } }] },
+              { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] },
+            ],
+          },
+          details: { on: answerHandlers('details', 'detailsNext') },
+          detailsNext: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.call } }],
+            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] }],
+          },
+          timing: {
+            entry: ['clearQuestion', 'sayTiming'],
+            on: {
+              POSTBACK: [
+                { guard: and([vg('remind', 'call'), 'notifications']), actions: ['scheduleCallReminder', 'sayReminderSet'] },
+                { guard: vg('remind', 'call'), actions: [{ type: 'speak', params: { parts: [{ say: 'notificationsRequired' }] } }] },
+                { guard: ig('askHours'), target: 'hours' },
+                { guard: ig('next'), target: 'script' },
+              ],
+              TEXT: [
+                { guard: ig('next'), target: 'script' },
+                { guard: ig('yes'), target: 'script' },
+              ],
+            },
+          },
+          hours: {
+            entry: [{ type: 'setQuestion', params: { question: 'hours' } }, 'askQuestion'],
+            on: {
+              TEXT: [
+                { guard: and([not('editing'), 'answered', ig('other')]), target: 'timing', actions: ['saveHours', 'sayHoursSaved'] },
+                { guard: ig('skip'), target: 'timing' },
+                { guard: and([ig('other'), 'unclearTwice']), target: 'timing', actions: ['giveUpQuestion', { type: 'speak', params: { parts: [{ say: 'repromptGiveUp' }] } }] },
+                { guard: ig('other'), actions: ['countUnclear', 'reprompt'] },
+              ],
+              POSTBACK: [{ guard: ig('skip'), target: 'timing' }],
+            },
+          },
+          script: {
+            initial: 'reception',
+            states: {
+              reception: {
+                entry: [{ type: 'speak', params: { parts: [{ say: 'script.intro' }, { template: 'scriptReception' }, { say: 'script.stepHint', qr: 'script.step' }] } }],
+                ...stepOn('manager'),
+              },
+              manager: { entry: [{ type: 'speak', params: { parts: [{ template: 'scriptManager' }, { say: 'script.stepHint', qr: 'script.step' }] } }], ...stepOn('questions') },
+              questions: { entry: [{ type: 'speak', params: { parts: [{ say: 'script.questions', qr: 'script.step' }] } }], ...stepOn('closing') },
+              closing: {
+                entry: [{ type: 'speak', params: { parts: [{ template: 'scriptClosing' }, { say: 'script.branches', qr: 'script.branches' }] } }],
+              },
+            },
+            on: branchHandlers(),
+          },
+          absent: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'branch.absent.intro' }, { template: 'absentMessage' }, { say: 'script.branches', qr: 'branch.after' }] } }],
+            on: branchHandlers(),
+          },
+          noAnswer: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'branch.noAnswer.intro' }, { template: 'voicemail' }, { say: 'script.branches', qr: 'branch.after' }] } }],
+            on: branchHandlers(),
+          },
+          outcome: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'outcome.question', qr: 'outcome.question' }] } }],
+            on: {
+              POSTBACK: [
+                { guard: vg('outcome', 'continuing'), target: '#akari.followUp', actions: [{ type: 'setOutcome', params: { outcome: 'continuing' } }, { type: 'cancelTimers', params: { kinds: ['callReminder'] } }, { type: 'speak', params: { parts: [{ say: 'outcome.continuing' }] } }] },
+                { guard: vg('outcome', 'waiting'), target: '#akari.followUp', actions: [{ type: 'setOutcome', params: { outcome: 'waiting' } }, { type: 'cancelTimers', params: { kinds: ['callReminder'] } }, { type: 'speak', params: { parts: [{ say: 'outcome.waiting' }] } }] },
+                { guard: vg('outcome', 'rejected'), target: '#akari.lessons', actions: [{ type: 'setOutcome', params: { outcome: 'rejected' } }, { type: 'cancelTimers', params: { kinds: 'all' } }, { type: 'speak', params: { parts: [{ say: 'outcome.rejected' }] } }] },
+                { guard: vg('outcome', 'unreached'), target: 'timing', actions: [{ type: 'setOutcome', params: { outcome: 'unreached' } }, { type: 'speak', params: { parts: [{ say: 'outcome.unreached' }] } }] },
+              ],
+            },
+          },
+        },
+      },
+
+      followUp: {
+        initial: 'route',
+        states: {
+          route: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.followUp } }],
+            always: [
+              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'stageNeedsDetails' }] } }] },
+              { target: 'thanks' },
+            ],
+          },
+          details: { on: answerHandlers('details', 'detailsNext') },
+          detailsNext: {
+            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.followUp } }],
+            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'thanks' }],
+          },
+          thanks: {
+            entry: [
+              'clearQuestion',
+              { type: 'speak', params: { parts: [{ say: 'followUp.intro' }, { say: 'thanks.intro' }, { template: 'thanksEmail' }, { say: 'thanks.tips', qr: 'thanks.tips' }] } },
+            ],
+            always: { guard: and(['notifications', ({ context }) => !context.thanksSent && (context.outcome === 'continuing' || context.outcome === 'waiting')]), target: 'thanksWaiting', actions: ['scheduleThanksReminder'] },
+            on: thanksHandlers(),
+          },
+          // The same step, after its reminder was planned (so re-entering doesn't plan another).
+          thanksWaiting: { on: thanksHandlers() },
+          waiting: {
+            entry: [{ type: 'setQuestion', params: { question: 'waitDays' } }, { type: 'speak', params: { parts: [{ say: 'waiting.advice' }] } }, 'askQuestion'],
+            on: {
+              POSTBACK: [
+                { guard: and([ig('answer'), 'notifications', ({ context }) => context.outcome === 'waiting' || context.outcome === undefined]), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
+                { guard: ig('answer'), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
+                { guard: ig('next'), target: 'reflection' },
+              ],
+              TEXT: [
+                { guard: and([not('editing'), 'answered', ig('other'), 'notifications']), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
+                { guard: and([not('editing'), 'answered', ig('other')]), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
+                { guard: ig('next'), target: 'reflection' },
+              ],
+            },
+          },
+          waitingStatus: {
+            entry: ['clearQuestion'],
+            on: { TEXT: [{ guard: ig('next'), target: 'reflection' }], POSTBACK: [{ guard: ig('next'), target: 'reflection' }] },
+          },
+          inquiry: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'inquiry.intro' }, { template: 'inquiryEmail' }, { template: 'inquiryPhone' }, { say: 'inquiry.tips', qr: 'inquiry.tips' }] } }],
+            on: nextOn('reflection'),
+          },
+          reflection: {
+            initial: 'wentWell',
+            states: {
+              wentWell: {
+                entry: [{ type: 'setQuestion', params: { question: 'wentWell' } }, 'askQuestion'],
+                on: reflectionHandlers('toChange'),
+              },
+              toChange: {
+                entry: [{ type: 'setQuestion', params: { question: 'toChange' } }, 'askQuestion'],
+                on: reflectionHandlers('summary'),
+              },
+              summary: {
+                entry: ['clearQuestion', { type: 'speak', params: { parts: [{ say: 'reflection.summary' }] } }],
+                always: '#akari.lessons',
+              },
+            },
+          },
+        },
+      },
+
+      lessons: {
+        initial: 'checklist',
+        states: {
+          checklist: {
+            entry: [
+              'clearQuestion',
+              { type: 'showChecklist', params: { list: 'lessons', lead: 'lessons.intro', next: { label: '次へ', data: 'action=next', displayText: '次へ' } } },
+            ],
+            on: {
+              POSTBACK: [
+                { guard: ig('tick'), actions: ['tick', { type: 'sayProgress', params: { list: 'lessons', next: { label: '次へ', data: 'action=next', displayText: '次へ' } } }] },
+                { guard: ig('next'), target: 'recapOffer' },
+              ],
+              TEXT: [
+                { guard: ig('next'), target: 'recapOffer' },
+                { guard: ig('done'), target: 'recapOffer' },
+              ],
+            },
+            always: { guard: { type: 'checklistComplete', params: { list: 'lessons' } }, target: 'recapOffer', actions: [{ type: 'speak', params: { parts: [{ say: 'lessons.complete' }] } }] },
+          },
+          recapOffer: {
+            entry: [{ type: 'speak', params: { parts: [{ say: 'lessons.recapOffer', qr: 'lessons.recapOffer' }] } }],
+            on: {
+              POSTBACK: [
+                { guard: and([vg('recap', 'yes'), 'notifications']), target: 'end', actions: [assign({ recap: true }), { type: 'cancelTimers', params: { kinds: ['lessonsRecap'] } }, 'scheduleRecap', 'sayRecapScheduled'] },
+                { guard: vg('recap', 'yes'), target: 'end', actions: [{ type: 'speak', params: { parts: [{ say: 'notificationsRequired' }, { say: 'lessons.end' }] } }] },
+                { guard: vg('recap', 'no'), target: 'end', actions: [{ type: 'speak', params: { parts: [{ say: 'lessons.recapDeclined' }, { say: 'lessons.end' }] } }] },
+              ],
+              TEXT: [
+                { guard: and([ig('yes'), 'notifications']), target: 'end', actions: [assign({ recap: true }), { type: 'cancelTimers', params: { kinds: ['lessonsRecap'] } }, 'scheduleRecap', 'sayRecapScheduled'] },
+                { guard: ig('no'), target: 'end', actions: [{ type: 'speak', params: { parts: [{ say: 'lessons.recapDeclined' }, { say: 'lessons.end' }] } }] },
+              ],
+            },
+          },
+          // The journey is over; commands, ticks from the recap, and stage names still work.
+          end: {
+            on: {
+              POSTBACK: [{ guard: ig('tick'), actions: ['tick', { type: 'sayProgress', params: { list: 'lessons', next: { label: '状況整理へ', data: 'action=stage&stage=situation', displayText: '状況整理' } } }] }],
+            },
+          },
+        },
+      },
+
       // Unfollowed: everything was deleted; a new follow starts again.
       gone: {},
     },
   });
+}
+
+/** Answer handling shared by every question state: answered → `next`; skipped → `next`; unclear → ask again once, then move on. */
+function answerHandlers(self: string, next: string) {
+  const handlers = [
+    { guard: 'canAnswer' as const, target: next, actions: ['applyAnswer' as const] },
+    { guard: 'unclearAgain' as const, target: next, actions: ['applyAnswer' as const, 'giveUpQuestion' as const, { type: 'speak' as const, params: { parts: [{ say: 'repromptGiveUp' }] as Part[] } }] },
+    { guard: 'unclearFirst' as const, target: self, actions: ['applyAnswer' as const, 'reprompt' as const] },
+  ];
+  return { TEXT: handlers, POSTBACK: handlers };
+}
+
+function nextOn(target: string) {
+  const t = [{ guard: ig('next'), target }];
+  return { TEXT: t, POSTBACK: t };
+}
+
+function stepOn(target: string) {
+  return { on: nextOn(target) };
+}
+
+function branchHandlers() {
+  const h = [
+    { guard: vg('branch', 'absent'), target: '#akari.call.absent' },
+    { guard: vg('branch', 'noAnswer'), target: '#akari.call.noAnswer' },
+    { guard: vg('branch', 'retry'), target: '#akari.call.timing', actions: [{ type: 'speak' as const, params: { parts: [{ say: 'branch.retry' }] as Part[] } }] },
+    { guard: ig('outcome'), target: '#akari.call.outcome' },
+  ];
+  return { POSTBACK: h };
+}
+
+function thanksHandlers() {
+  const h = [
+    { guard: ig('letter'), actions: [{ type: 'speak' as const, params: { parts: [{ say: 'thanks.letterIntro' }, { template: 'thanksLetter' }, { say: 'thanks.letterTips', qr: 'thanks.letter' }] as Part[] } }] },
+    { guard: ig('next'), target: '#akari.followUp.waiting' },
+  ];
+  return { POSTBACK: h, TEXT: h };
+}
+
+function reflectionHandlers(next: string) {
+  const h = [
+    { guard: 'canAnswer' as const, target: next, actions: ['applyAnswer' as const] },
+    { guard: ig('other'), target: next, actions: ['giveUpQuestion' as const] },
+  ];
+  return { TEXT: h, POSTBACK: h };
 }
 
 export type ConversationMachine = ReturnType<typeof createConversationMachine>;

@@ -28,7 +28,7 @@ export const flowFileSchema = z
     quickReplies: z.record(z.string(), z.array(quickReplyOptionSchema).min(1).max(13, 'at most 13 quick-reply items')).optional(),
     templates: z.record(z.string(), templateSchema).optional(),
     checklists: z
-      .record(z.string(), z.object({ title: z.string().min(1), items: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), text: z.string().min(1) }).strict()).min(1).max(20) }).strict())
+      .record(z.string(), z.object({ title: z.string().min(1), items: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), label: z.string().min(1).max(18, 'a checklist label is at most 18 characters (a ✓ is added in front)'), text: z.string().min(1) }).strict()).min(1).max(12) }).strict())
       .optional(),
   })
   .strict();

@@ -1,0 +1,115 @@
+import { detectCommand, detectStage, normalize } from '../understanding/index.ts';
+import { STAGES, type ConversationEvent, type StageName } from './events.ts';
+
+/**
+ * What a user's message or tap means, before the machine decides what to do with it. Taps carry
+ * postback data (`action=…&…`); typed text is matched against commands and stage names. Anything
+ * else is `other` and may be an answer to the question being asked.
+ */
+export type Intent =
+  | { kind: 'help' }
+  | { kind: 'restart' }
+  | { kind: 'back' }
+  | { kind: 'next' }
+  | { kind: 'done' }
+  | { kind: 'skip' }
+  | { kind: 'stage'; stage: StageName; step?: string }
+  | { kind: 'stopNotifications' }
+  | { kind: 'resumeNotifications' }
+  | { kind: 'deleteData' }
+  | { kind: 'showProfile' }
+  | { kind: 'edit'; field: string }
+  | { kind: 'yes' }
+  | { kind: 'no' }
+  | { kind: 'answer'; question: string; value: string }
+  | { kind: 'tick'; list: string; item: string }
+  | { kind: 'remind'; reminder: string }
+  | { kind: 'askHours' }
+  | { kind: 'branch'; branch: string }
+  | { kind: 'outcome'; outcome?: string }
+  | { kind: 'thanksSent' }
+  | { kind: 'letter' }
+  | { kind: 'heard'; value: string }
+  | { kind: 'inquiry' }
+  | { kind: 'wait' }
+  | { kind: 'recap'; value: string }
+  | { kind: 'other'; text: string };
+
+export type IntentKind = Intent['kind'];
+
+const NEXT_WORDS = /^(次へ|次|つぎ|つぎへ|次に進む|進む|すすむ|続ける|つづける|続き|次のステップ)$/;
+const DONE_WORDS = /^(完了|以上|おわり|終わり|終了|それだけ|以上です|もうない|ない|ありません)$/;
+
+export function textIntent(raw: string): Intent {
+  const core = normalize(raw).replace(/[。！!？?\s]+$/u, '');
+  if (NEXT_WORDS.test(core)) return { kind: 'next' };
+  if (DONE_WORDS.test(core)) return { kind: 'done' };
+  const command = detectCommand(raw);
+  if (command) return { kind: command };
+  const stage = detectStage(raw);
+  if (stage) return { kind: 'stage', stage };
+  return { kind: 'other', text: raw };
+}
+
+export function postbackIntent(data: string): Intent {
+  const p = new URLSearchParams(data);
+  const v = p.get('v') ?? undefined;
+  switch (p.get('action')) {
+    case 'stage': {
+      const stage = p.get('stage');
+      if (stage && (STAGES as readonly string[]).includes(stage)) {
+        const step = p.get('step');
+        return { kind: 'stage', stage: stage as StageName, ...(step ? { step } : {}) };
+      }
+      break;
+    }
+    case 'help':
+      return { kind: 'help' };
+    case 'next':
+      return { kind: 'next' };
+    case 'done':
+      return { kind: 'done' };
+    case 'skip':
+      return { kind: 'skip' };
+    case 'profile':
+      return { kind: 'showProfile' };
+    case 'edit':
+      return { kind: 'edit', field: p.get('field') ?? '' };
+    case 'delete':
+      return p.get('confirm') === 'yes' ? { kind: 'yes' } : { kind: 'no' };
+    case 'answer':
+      if (p.get('q') && v !== undefined) return { kind: 'answer', question: p.get('q')!, value: v };
+      break;
+    case 'tick':
+      return { kind: 'tick', list: p.get('list') ?? '', item: p.get('item') ?? '' };
+    case 'remind':
+      return { kind: 'remind', reminder: p.get('kind') ?? '' };
+    case 'askHours':
+      return { kind: 'askHours' };
+    case 'branch':
+      return { kind: 'branch', branch: v ?? '' };
+    case 'outcome':
+      return v ? { kind: 'outcome', outcome: v } : { kind: 'outcome' };
+    case 'thanksSent':
+      return { kind: 'thanksSent' };
+    case 'letter':
+      return { kind: 'letter' };
+    case 'heard':
+      return { kind: 'heard', value: v ?? '' };
+    case 'inquiry':
+      return { kind: 'inquiry' };
+    case 'wait':
+      return { kind: 'wait' };
+    case 'recap':
+      return { kind: 'recap', value: v ?? '' };
+    case 'notifications':
+      return v === 'on' ? { kind: 'resumeNotifications' } : { kind: 'stopNotifications' };
+  }
+  return { kind: 'other', text: '' };
+}
+
+export function intentOf(event: ConversationEvent): Intent | undefined {
+  if (event.type === 'TEXT') return textIntent(event.text);
+  if (event.type === 'POSTBACK') return postbackIntent(event.data);
+  return undefined;
+}

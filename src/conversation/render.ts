@@ -1,0 +1,65 @@
+import type { Content } from '../flows/load-flows.ts';
+import { fillPlaceholders } from '../flows/load-flows.ts';
+import type { QuickReplyOption } from '../flows/schema.ts';
+import { buildChecklistMessage, buildTemplateMessages, describeChecklist } from '../messages/build-template.ts';
+import { buildTextMessages, withQuickReply } from '../messages/build-text.ts';
+import type { LineMessage } from '../messages/types.ts';
+import { placeholderValues, type Profile } from './profile.ts';
+
+/** One piece of what Akari says: a text, a template (card + copyable text), or a checklist card. */
+export type Part =
+  | { say: string; qr?: string; extra?: Record<string, string> }
+  | { template: string }
+  | { checklist: string; ticked: readonly string[] };
+
+/**
+ * Turns content keys into LINE messages for one user at one moment. Pure: the machine calls it
+ * from its actions, with the profile from its context and the time from the event.
+ */
+export function createRenderer(content: Content) {
+  const values = (profile: Profile, at: number, extra?: Record<string, string>) => placeholderValues(profile, new Date(at), extra);
+
+  function render(parts: readonly Part[], profile: Profile, at: number, quickReplies?: readonly QuickReplyOption[]): LineMessage[] {
+    const out: LineMessage[] = [];
+    for (const part of parts) {
+      if ('say' in part) {
+        const texts = content.texts[part.say] ?? [];
+        const qr = part.qr ? content.quickReplies[part.qr] : undefined;
+        texts.forEach((t, i) => out.push(...buildTextMessages(fillPlaceholders(t, values(profile, at, part.extra)), i === texts.length - 1 ? qr : undefined)));
+      } else if ('template' in part) {
+        const template = content.templates[part.template];
+        if (template) out.push(...buildTemplateMessages(template, values(profile, at)));
+      } else {
+        const checklist = content.checklists[part.checklist];
+        if (checklist) out.push(buildChecklistMessage(checklist, part.ticked));
+      }
+    }
+    return quickReplies ? withQuickReply(out, quickReplies) : out;
+  }
+
+  /** Quick replies to tick the items not yet ticked, plus extra options. */
+  function tickOptions(list: string, ticked: readonly string[], extra: readonly QuickReplyOption[] = []): QuickReplyOption[] {
+    const checklist = content.checklists[list];
+    const items = (checklist?.items ?? [])
+      .filter((i) => !ticked.includes(i.id))
+      .map((i) => ({ label: `✓ ${i.label}`, data: `action=tick&list=${list}&item=${i.id}`, displayText: `「${i.label}」できました` }));
+    return [...items, ...extra].slice(0, 13);
+  }
+
+  function checklistProgress(list: string, ticked: readonly string[]) {
+    const checklist = content.checklists[list];
+    const total = checklist?.items.length ?? 0;
+    return {
+      tickedCount: String(ticked.length),
+      totalCount: String(total),
+      checklist: checklist ? describeChecklist(checklist, ticked) : '',
+      complete: total > 0 && (checklist?.items ?? []).every((i) => ticked.includes(i.id)),
+    };
+  }
+
+  const quickReplies = (key: string): readonly QuickReplyOption[] => content.quickReplies[key] ?? [];
+
+  return { render, tickOptions, checklistProgress, quickReplies };
+}
+
+export type Renderer = ReturnType<typeof createRenderer>;
