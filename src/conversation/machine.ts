@@ -290,7 +290,7 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
       sayEdited: emit(({ context, event }) =>
         reply([
-          ...r.render([{ say: 'profileUpdated', extra: { fieldLabel: 'ご登録内容' } }], context.profile, atOf(event)),
+          ...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event)),
           { type: 'text', text: describeProfile(context.profile) },
         ]),
       ),
@@ -547,25 +547,22 @@ export function createConversationMachine(deps: MachineDeps) {
       },
 
       situation: {
+        on: { '*': [{ guard: ig('back'), actions: [{ type: 'speak', params: { parts: [{ say: 'alreadyFirst' }] } }] }] },
         initial: 'route',
         states: {
           route: {
             always: [
               { guard: 'knowsEnough', target: 'assessment', actions: ['sayUnderstood'] },
-              { target: 'asking', actions: [{ type: 'speak', params: { parts: [{ say: 'situation.intro' }] } }] },
+              { target: 'askingNext', actions: [{ type: 'speak', params: { parts: [{ say: 'situation.intro' }] } }] },
             ],
           },
           asking: {
-            entry: [{ type: 'setNextQuestion', params: { list: SITUATION_QUESTIONS } }],
-            always: { guard: not('hasQuestion'), target: 'assessment', actions: ['sayUnderstood'] },
-            on: answerHandlers('asking', 'askingNext'),
+            entry: ['askQuestion'],
+            on: answerHandlers('askingNext'),
           },
           askingNext: {
             entry: [{ type: 'setNextQuestion', params: { list: SITUATION_QUESTIONS } }],
-            always: [
-              { guard: 'hasQuestion', target: 'asking', actions: ['askQuestion'] },
-              { target: 'assessment', actions: ['sayUnderstood'] },
-            ],
+            always: [{ guard: 'hasQuestion', target: 'asking' }, { target: 'assessment', actions: ['sayUnderstood'] }],
           },
           assessment: {
             entry: ['clearQuestion', 'sayAssessment'],
@@ -575,6 +572,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
 
       preparation: {
+        on: { '*': [{ guard: ig('back'), target: '#akari.situation' }] },
         initial: 'route',
         states: {
           route: {
@@ -584,7 +582,7 @@ export function createConversationMachine(deps: MachineDeps) {
               { target: 'apology', actions: [{ type: 'speak', params: { parts: [{ say: 'preparation.intro' }] } }] },
             ],
           },
-          details: { on: answerHandlers('details', 'detailsNext') },
+          details: { on: answerHandlers('detailsNext') },
           detailsNext: {
             entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.preparation } }],
             always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'apology' }],
@@ -628,6 +626,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
 
       call: {
+        on: { '*': [{ guard: ig('back'), target: '#akari.preparation' }] },
         initial: 'route',
         states: {
           route: {
@@ -637,7 +636,7 @@ export function createConversationMachine(deps: MachineDeps) {
               { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] },
             ],
           },
-          details: { on: answerHandlers('details', 'detailsNext') },
+          details: { on: answerHandlers('detailsNext') },
           detailsNext: {
             entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.call } }],
             always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] }],
@@ -707,6 +706,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
 
       followUp: {
+        on: { '*': [{ guard: ig('back'), target: '#akari.call' }] },
         initial: 'route',
         states: {
           route: {
@@ -716,7 +716,7 @@ export function createConversationMachine(deps: MachineDeps) {
               { target: 'thanks' },
             ],
           },
-          details: { on: answerHandlers('details', 'detailsNext') },
+          details: { on: answerHandlers('detailsNext') },
           detailsNext: {
             entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.followUp } }],
             always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'thanks' }],
@@ -775,6 +775,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
 
       lessons: {
+        on: { '*': [{ guard: ig('back'), target: '#akari.followUp' }] },
         initial: 'checklist',
         states: {
           checklist: {
@@ -824,11 +825,12 @@ export function createConversationMachine(deps: MachineDeps) {
 }
 
 /** Answer handling shared by every question state: answered → `next`; skipped → `next`; unclear → ask again once, then move on. */
-function answerHandlers(self: string, next: string) {
+function answerHandlers(next: string) {
   const handlers = [
     { guard: 'canAnswer' as const, target: next, actions: ['applyAnswer' as const] },
     { guard: 'unclearAgain' as const, target: next, actions: ['applyAnswer' as const, 'giveUpQuestion' as const, { type: 'speak' as const, params: { parts: [{ say: 'repromptGiveUp' }] as Part[] } }] },
-    { guard: 'unclearFirst' as const, target: self, actions: ['applyAnswer' as const, 'reprompt' as const] },
+    // Stays put (no re-entry), so the count of unclear replies survives until the second one.
+    { guard: 'unclearFirst' as const, actions: ['applyAnswer' as const, 'reprompt' as const] },
   ];
   return { TEXT: handlers, POSTBACK: handlers };
 }

@@ -95,7 +95,7 @@ function splitStrengths(text: string): string[] {
  * kept too (someone answering "6日" may add "非通知だったので"), so nothing said is lost.
  */
 export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: Date): Interpretation {
-  if (intent.kind === 'skip' || (intent.kind === 'no' && (q === 'contactPerson' || q === 'employer'))) return { kind: 'skip' };
+  if (intent.kind === 'skip' || intent.kind === 'next' || (intent.kind === 'no' && (q === 'contactPerson' || q === 'employer'))) return { kind: 'skip' };
   if (intent.kind === 'answer') {
     if (intent.question !== q && !(q === 'days' && intent.question === 'days')) {
       return { kind: 'unclear', profile: p };

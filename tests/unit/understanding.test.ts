@@ -271,6 +271,8 @@ describe('extractFacts', () => {
     ['スマホが故障していて', { reasons: ['phoneRepair'] }],
     ['携帯が壊れてしまって', { reasons: ['phoneRepair'] }],
     ['着信に気づかなかった', { reasons: ['didNotNotice'] }],
+    ['電話がありました。気づきませんでした', { reasons: ['didNotNotice'] }],
+    ['着信に気付くのが遅れました', { reasons: ['didNotNotice'] }],
     ['マナーモードにしていて', { reasons: ['didNotNotice'] }],
     ['携帯を見てなかったです', { reasons: ['didNotNotice'] }],
     ['仕事中で出られませんでした', { reasons: ['other'] }],
