@@ -15,8 +15,16 @@ import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/ports.ts';
-import { createSystemClock, type Clock } from './time/clock.ts';
+import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
+import { createBusinessCalendar } from './time/business-calendar.ts';
+import { createCallWindows } from './time/call-windows.ts';
+import type { Scheduler } from './scheduler/scheduler.ts';
+import { createStoreScheduler } from './scheduler/store-scheduler.ts';
+import { createClockRouter } from './local/clock-routes.ts';
 import { createLinePlatform, type LinePlatform } from './local/line-platform.ts';
+import { createSimulatorRouter } from './local/simulator-routes.ts';
+import { loadRichMenuLayout } from './richmenu/layout.ts';
+import { createStageMenuClient, createStageMenuLinker } from './richmenu/stage-linker.ts';
 import type { BackoffPolicy } from './util/backoff.ts';
 
 /** What tests (and the local tools) may swap; production passes nothing. */
@@ -31,6 +39,10 @@ export interface AkariOverrides {
   /** Don't resume pending work at start (tests that inspect a crashed state). */
   skipResume?: boolean;
   beforeMiddleware?: Parameters<typeof createApp>[0]['before'];
+  /** A timer overdue by more than this is dropped instead of sent (default 24 h). */
+  maxLatenessMs?: number;
+  /** Tests: wrap the store, e.g. to watch calls or make one event's turn fail. */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** Called after each committed turn (e.g. to move the user's rich menu to their new stage). */
@@ -43,6 +55,8 @@ export interface Akari {
   store: Store;
   log: Logger;
   clock: Clock;
+  /** Durable timers; with a fake clock nothing fires until `runDue()` (or POST /local/clock). */
+  scheduler: Scheduler;
   platform?: LinePlatform;
   /** Local mode's channel secret (generated): the local tools sign webhooks with it. */
   channelSecret: string;
@@ -53,9 +67,11 @@ export interface Akari {
 
 export async function startAkari(config: Config, overrides: AkariOverrides = {}): Promise<Akari> {
   const log = createLogger({ ...config.log, ...(overrides.logDestination ? { destination: overrides.logDestination } : {}) });
-  const clock = overrides.clock ?? createSystemClock();
+  const fakeClock = pickFakeClock(config, overrides.clock);
+  const clock: Clock = fakeClock ?? overrides.clock ?? createSystemClock();
   const content = loadFlows(config.flowsDir, CONTENT_REQUIREMENTS);
-  const store = createSqliteStore(config.databaseUrl);
+  const baseStore = createSqliteStore(config.databaseUrl);
+  const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
 
   let platform = overrides.platform;
   let line = config.line;
@@ -68,7 +84,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   }
 
   const gateway = overrides.gateway ?? createLineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl });
-  const machine = createConversationMachine(content);
+  const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
+  const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log });
   const sender = createOutboxSender({
     store,
@@ -84,15 +101,40 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     handle: async (row) => {
       const result = await runtime.handle(row);
-      for (const listener of turnListeners) listener(result);
+      // The turn is committed: nothing after this may fail the event (a retry would answer twice).
+      for (const listener of turnListeners) {
+        try {
+          listener(result);
+        } catch (err) {
+          log.error({ err, webhookEventId: row.eventId, userId: row.userId }, 'a turn listener failed; the turn stands');
+        }
+      }
       // Send right away, not after the user's whole queue: reply tokens go stale quickly.
-      void sender.flush(row.userId);
+      sender.flush(row.userId).catch((err: unknown) => log.error({ err, userId: row.userId }, 'sending failed'));
     },
     ...(overrides.retry?.events ? { retry: overrides.retry.events } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
 
   const turnListeners: TurnListener[] = [];
+  // Timers become inbox events for the same per-user pipeline. With a fake clock (tests, local tools)
+  // nothing fires by itself: runDue() or POST /local/clock moves things along.
+  const scheduler = createStoreScheduler({
+    store,
+    clock,
+    log,
+    onFired: (userId) => dispatcher.kick(userId),
+    autoRun: fakeClock === undefined,
+    policy: { dailyCap: config.push.dailyCap, ...(overrides.maxLatenessMs !== undefined ? { maxLatenessMs: overrides.maxLatenessMs } : {}) },
+  });
+  turnListeners.push((result) => {
+    if (result.effects.some((e) => e.type === 'schedule')) scheduler.wake();
+  });
+  // The user's rich menu follows their stage (best effort; see docs/rich-menu.md).
+  const stageMenus = config.richMenu.perStage
+    ? createStageMenuLinker({ client: createStageMenuClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }), log })
+    : undefined;
+  if (stageMenus) turnListeners.push((result) => stageMenus.onTurn(result));
   const hlog = log.child({ module: 'webhook' });
   const acceptEvents = async (body: webhook.CallbackRequest) => {
     const receivedAt = clock.now().getTime();
@@ -119,6 +161,15 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     acceptEvents,
     checkReady: () => store.ping(),
+    ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: () => akari.idle(), log })] } : {}),
+    // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
+    ...(config.localTools && platform
+      ? {
+          rootRouters: [
+            createSimulatorRouter({ platform, channelSecret: line.channelSecret, webhookUrl: () => `${url}/webhook`, clock, log, store, layout: loadRichMenuLayout(), calendar }),
+          ],
+        }
+      : {}),
     ...(overrides.beforeMiddleware ? { before: overrides.beforeMiddleware } : {}),
   });
 
@@ -132,21 +183,24 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     await sender.flushAll();
     await dispatcher.resumeAll();
   }
+  // After the resume, so that overdue timers queue up behind what a crash left pending.
+  if (!overrides.skipResume) await scheduler.start();
 
   if (config.mode === 'local') {
-    log.info({ url, linePlatform: platform?.url }, `Local mode: no LINE credentials, so Akari talks to the built-in local LINE platform. Try it with \`npm run chat\` (or open ${url}/)`);
+    log.info({ url, linePlatform: platform?.url }, `Local mode: no LINE credentials, so Akari talks to the built-in local LINE platform. ${config.localTools ? `Open the simulator: ${url}/ (or try \`npm run chat\`)` : 'Local tools are off (LOCAL_TOOLS=false).'}`);
   } else {
     log.info({ url }, 'Akari is serving LINE webhooks at /webhook');
   }
 
   let stopped = false;
-  return {
+  const akari: Akari = {
     config,
     url,
     server,
     store,
     log,
     clock,
+    scheduler,
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
     async idle() {
@@ -154,6 +208,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       for (let i = 0; i < 50; i++) {
         await dispatcher.idle();
         await sender.idle();
+        await stageMenus?.idle();
         if ((await store.usersWithPendingInbox()).length === 0) break;
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -161,15 +216,32 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scheduler.stop();
       dispatcher.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.idle();
       await sender.idle();
+      await stageMenus?.idle();
       if (platform && !overrides.platform) await platform.close();
       await store.close();
     },
   };
+  return akari;
+}
+
+/**
+ * Local tools move time (POST /local/clock), so they need a fake clock: the one a test passed in,
+ * or one starting at the real time, which is the one place main reads the system clock.
+ */
+function pickFakeClock(config: Config, override: Clock | undefined): FakeClock | undefined {
+  const isFake = (c: Clock): c is FakeClock => typeof (c as Partial<FakeClock>).set === 'function' && typeof (c as Partial<FakeClock>).advance === 'function';
+  if (override) {
+    if (isFake(override)) return override;
+    if (config.localTools) throw new Error('LOCAL_TOOLS needs a fake clock (one with set/advance), or no clock override');
+    return undefined;
+  }
+  return config.localTools ? createFakeClock(createSystemClock().now()) : undefined;
 }
 
 async function main(): Promise<void> {

@@ -72,6 +72,13 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     if (event.type === 'TEXT') elog.debug({ text: event.text }, 'text received');
 
     const stored = await opts.store.loadConversation(row.userId);
+    if (event.type === 'TIMER' && !stored) {
+      // Timers are stored with a conversation and deleted with it: none left means the user deleted
+      // their data or unfollowed after this timer fired. It has nobody to speak to.
+      elog.info({ timerId: event.timer.id, kind: event.timer.kind }, 'timer for a user with no conversation; nothing sent');
+      await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
+      return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
+    }
     const effects: Effect[] = [];
     const actor = startActor(stored, effects, elog);
     actor.send(event);
@@ -83,6 +90,12 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     const now = opts.clock.now().getTime();
     const stage = stageOf(snapshot.value);
     const deleteUserData = effects.some((e) => e.type === 'deleteUserData');
+    let outbox = toBatches(row, event, effects, now);
+    // The machine decides; this is the backstop: notifications off means no proactive push, ever.
+    if (event.type === 'TIMER' && outbox.length > 0 && (snapshot.context as { notifications?: unknown }).notifications === false) {
+      elog.warn({ timerId: event.timer.id, kind: event.timer.kind }, 'a timer turn tried to push to a user with notifications off; nothing sent');
+      outbox = [];
+    }
     const turn: Turn = {
       userId: row.userId,
       inboxSeq: row.seq,
@@ -90,7 +103,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
       conversation: deleteUserData
         ? null
         : { userId: row.userId, machineVersion: version, stage: stage ?? String(snapshot.value), snapshot: persisted, updatedAt: now },
-      outbox: toBatches(row, event, effects, now),
+      outbox,
       scheduleTimers: effects.flatMap((e) =>
         e.type === 'schedule'
           ? [{ id: randomUUID(), userId: row.userId, kind: e.kind, dueAt: e.dueAt, payload: e.payload ?? null, createdAt: now }]

@@ -101,6 +101,8 @@ export interface Store {
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
   /** Proactive pushes sent to the user since `since` (ms epoch): for the daily cap. */
   countProactiveSentSince(userId: string, since: number): Promise<number>;
+  /** The user's fired timers whose turn has not run yet (pending `timer:` inbox events): for the daily cap. */
+  countPendingTimerEvents(userId: string): Promise<number>;
 
   /** Pending timers due at or before `now`, oldest first. */
   dueTimers(now: number, limit: number): Promise<TimerRecord[]>;

@@ -169,7 +169,8 @@ export function createSqliteStore(databaseUrl: string): Store {
     pendingUsers: db.prepare("SELECT DISTINCT user_id FROM inbox WHERE status = 'pending' ORDER BY user_id"),
     inboxBySeq: db.prepare('SELECT * FROM inbox WHERE seq = ?'),
     inboxByEventId: db.prepare('SELECT * FROM inbox WHERE event_id = ?'),
-    inboxFail: db.prepare('UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE seq = ?'),
+    // Only a pending event can fail: a finished one must never come back (it would be answered twice).
+    inboxFail: db.prepare("UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE seq = ? AND status = 'pending'"),
     inboxDone: db.prepare("UPDATE inbox SET status = 'done' WHERE seq = ?"),
     inboxForgetSeq: db.prepare("UPDATE inbox SET payload = '{}' WHERE seq = ?"),
     // Keep the event id (so a redelivery is still recognised) but forget what the user wrote.
@@ -190,11 +191,15 @@ export function createSqliteStore(databaseUrl: string): Store {
     outboxById: db.prepare('SELECT * FROM outbox WHERE id = ?'),
     outboxReplyAttempted: db.prepare('UPDATE outbox SET reply_attempted = 1, attempts = attempts + 1 WHERE id = ?'),
     outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
-    outboxFailed: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ?'),
+    // Only a pending batch can fail: a batch cancelled (user data deleted) or sent meanwhile stays so.
+    outboxFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ? AND status = 'pending'"),
     outboxCancelUser: db.prepare("UPDATE outbox SET status = 'cancelled', messages = '[]' WHERE user_id = ? AND status = 'pending'"),
     outboxForgetUser: db.prepare("UPDATE outbox SET messages = '[]' WHERE user_id = ?"),
     proactiveSince: db.prepare(
       "SELECT COUNT(*) AS n FROM outbox WHERE user_id = ? AND proactive = 1 AND status = 'sent' AND sent_at >= ?",
+    ),
+    pendingTimerEvents: db.prepare(
+      "SELECT COUNT(*) AS n FROM inbox WHERE user_id = ? AND status = 'pending' AND event_id LIKE 'timer:%'",
     ),
     insertTimer: db.prepare(
       `INSERT INTO timers (id, user_id, kind, due_at, payload, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)
@@ -331,6 +336,9 @@ export function createSqliteStore(databaseUrl: string): Store {
     },
     async countProactiveSentSince(userId, since) {
       return (stmt.proactiveSince.get(userId, since) as { n: number }).n;
+    },
+    async countPendingTimerEvents(userId) {
+      return (stmt.pendingTimerEvents.get(userId) as { n: number }).n;
     },
     async dueTimers(now, limit) {
       return (stmt.dueTimers.all(now, limit) as TimerDbRow[]).map(toTimer);
