@@ -22,6 +22,8 @@ export interface Config {
   localTools: boolean;
   flowsDir: string;
   push: { dailyCap: number; yearEndBreak: { start: string; end: string } };
+  /** perStage: link each user to the menu that highlights their stage (docs/rich-menu.md). */
+  richMenu: { perStage: boolean };
 }
 
 /** Thrown when the environment is not usable; the message names every bad variable. */
@@ -92,5 +94,6 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     localTools: e.LOCAL_TOOLS ?? mode === 'local',
     flowsDir: e.FLOWS_DIR,
     push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },
+    richMenu: { perStage: e.RICH_MENU_PER_STAGE ?? true },
   };
 }

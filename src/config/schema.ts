@@ -25,6 +25,7 @@ export const envSchema = z.object({
   FLOWS_DIR: z.string().min(1).default('./flows'),
   REPLY_TOKEN_MAX_AGE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(600).default(50),
   PUSH_DAILY_CAP: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(20).default(1),
+  RICH_MENU_PER_STAGE: boolFromEnv.optional(),
   YEAR_END_BREAK: z
     .string()
     .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')

@@ -266,7 +266,10 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
     }
     const { record } = exchange;
     record.status = answer.status;
-    if (answer.status >= 400 && answer.status !== 409) {
+    // A 409 (retry key already accepted) and a lookup of something that does not exist (GET → 404)
+    // are normal answers, not rules the bot broke.
+    const lookupMiss = answer.status === 404 && record.method === 'GET';
+    if (answer.status >= 400 && answer.status !== 409 && !lookupMiss) {
       const violation: Violation = {
         at: now(),
         requestId: record.requestId,
