@@ -477,8 +477,8 @@ export function createConversationMachine(deps: MachineDeps) {
   }).createMachine({
     id: 'akari',
     context: ({ input }) => ({
-      profile: input.profile ?? {},
-      notifications: input.notifications ?? true,
+      profile: input?.profile ?? {},
+      notifications: input?.notifications ?? true,
       confirmingDelete: false,
       skipped: [],
       unclear: 0,
@@ -486,7 +486,7 @@ export function createConversationMachine(deps: MachineDeps) {
       thanksSent: false,
       heardBack: false,
       recap: false,
-      ...(input.resumeStage ? { resumeStage: input.resumeStage } : {}),
+      ...(input?.resumeStage ? { resumeStage: input.resumeStage } : {}),
     }),
     initial: 'new',
     on: {

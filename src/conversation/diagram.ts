@@ -1,0 +1,66 @@
+import { toDirectedGraph } from 'xstate/graph';
+import type { AnyStateMachine } from 'xstate';
+
+type Graph = ReturnType<typeof toDirectedGraph>;
+
+/** A readable label for a transition: the event and, if any, its guard's parameters. */
+function edgeLabel(edge: Graph['edges'][number]): string {
+  const t = edge.transition as { eventType: string; guard?: string | { type?: string; params?: Record<string, unknown> } };
+  const event = t.eventType === '' ? 'always' : t.eventType === '*' || t.eventType === 'TEXT' || t.eventType === 'POSTBACK' ? '' : t.eventType;
+  const guard = t.guard;
+  if (typeof guard === 'string') return `${event} [${guard}]`.trim();
+  if (!guard || typeof guard !== 'object') return event;
+  const params = guard.params ? Object.values(guard.params).filter((v) => typeof v === 'string').join(' ') : '';
+  const name = typeof guard.type === 'string' && !guard.type.startsWith('xstate.') ? guard.type : '';
+  const detail = [name, params].filter(Boolean).join(' ');
+  return (detail ? `${event} [${detail}]` : event).trim();
+}
+
+const nodeName = (id: string) => id.replace(/^akari\.?/, '').replace(/\./g, '_') || 'root';
+
+/**
+ * A Mermaid state diagram of the machine, generated from its definition (so it cannot drift):
+ * nested states as composite states, one arrow per distinct transition.
+ */
+export function toMermaid(machine: AnyStateMachine): string {
+  const graph = toDirectedGraph(machine);
+  const lines: string[] = ['stateDiagram-v2'];
+  // from → to → guard → events: a transition taken on both a tap and a text is drawn once.
+  const edges = new Map<string, Set<string>>();
+
+  const walk = (node: Graph, depth: number) => {
+    const pad = '  '.repeat(depth);
+    for (const child of node.children) {
+      const name = nodeName(child.id);
+      const key = child.stateNode.key;
+      if (child.children.length > 0) {
+        lines.push(`${pad}state "${key}" as ${name} {`);
+        const initial = (child.stateNode.config as { initial?: string }).initial;
+        if (initial) lines.push(`${pad}  [*] --> ${name}_${initial}`);
+        walk(child, depth + 1);
+        lines.push(`${pad}}`);
+      } else {
+        lines.push(`${pad}state "${key}" as ${name}`);
+      }
+    }
+  };
+  const collect = (node: Graph) => {
+    for (const edge of node.edges) {
+      // Transitions without a target only run actions (answers, reprompts): not drawn.
+      if (!(edge.transition as { target?: unknown[] }).target?.length) continue;
+      const from = nodeName(edge.source.id);
+      const to = nodeName(edge.target.id);
+      if (from === 'root' || to === 'root') continue;
+      const key = `${from} --> ${to}`;
+      const labels = edges.get(key) ?? new Set<string>();
+      labels.add(edgeLabel(edge).replace(/:/g, '') || 'tap/text');
+      edges.set(key, labels);
+    }
+    node.children.forEach(collect);
+  };
+  walk(graph, 1);
+  lines.push(`  [*] --> ${nodeName(`akari.${(machine.config as { initial?: string }).initial ?? ''}`)}`);
+  collect(graph);
+  const arrows = [...edges.entries()].map(([key, labels]) => `  ${key} : ${[...labels].sort().join(' / ')}`).sort();
+  return [...lines, ...arrows].join('\n') + '\n';
+}
