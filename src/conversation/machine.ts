@@ -4,7 +4,7 @@ import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
-import { extractFacts } from '../understanding/index.ts';
+import { extractFacts, parseBusinessHours } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
 import { intentOf, type Intent, type IntentKind } from './intents.ts';
 import {
@@ -51,9 +51,13 @@ export interface ConversationContext {
   thanksSent: boolean;
   heardBack: boolean;
   recap: boolean;
+  /** When the actor was created (ms epoch): the time for what it says on start-up. */
+  createdAt: number;
 }
 
 export interface ConversationInput {
+  /** The time of the event that creates the actor. */
+  at?: number;
   /** Restart in this stage (after a machine upgrade) instead of the beginning. */
   resumeStage?: StageName;
   profile?: Profile;
@@ -160,7 +164,8 @@ const toldDays = (e: Ev): number => {
 const ig = <K extends IntentKind>(kind: K) => ({ type: 'intentIs' as const, params: { kind } });
 /** A parameterised guard: the event's intent is of this kind and carries this value. */
 const vg = <K extends IntentKind>(kind: K, value: string) => ({ type: 'valueIs' as const, params: { kind, value } });
-const atOf = (e: Ev) => e.at;
+/** The event's time; for the start-up event (which has none) the time the actor was created for. */
+const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { at?: unknown }).at === 'number' ? e.at : (c?.createdAt ?? 0));
 const tokyoAt = (date: Date, hour: number, minute = 0) => atTokyoMinute(date, hour * 60 + minute);
 
 export function createConversationMachine(deps: MachineDeps) {
@@ -225,9 +230,9 @@ export function createConversationMachine(deps: MachineDeps) {
       emitted: {} as Effect,
     },
     actions: {
-      speak: emit(({ context, event }, params: { parts: Part[] }) => reply(r.render(params.parts, context.profile, atOf(event)))),
-      askQuestion: emit(({ context, event }) => ask(context.question!, context.profile, atOf(event))),
-      askWithLead: emit(({ context, event }, params: { lead: Part[] }) => ask(context.question!, context.profile, atOf(event), params.lead)),
+      speak: emit(({ context, event }, params: { parts: Part[] }) => reply(r.render(params.parts, context.profile, atOf(event, context)))),
+      askQuestion: emit(({ context, event }) => ask(context.question!, context.profile, atOf(event, context))),
+      askWithLead: emit(({ context, event }, params: { lead: Part[] }) => ask(context.question!, context.profile, atOf(event, context), params.lead)),
       setQuestion: assign({ question: (_, params: { question: QuestionId | undefined }) => params.question, unclear: 0 }),
       setNextQuestion: assign(({ context }, params: { list: readonly QuestionId[] }) => ({
         question: nextQuestion(params.list, context.profile, context.skipped),
@@ -237,33 +242,33 @@ export function createConversationMachine(deps: MachineDeps) {
       applyAnswer: assign(({ context, event }) => {
         const i = intent(event);
         if (!i || !context.question) return {};
-        const result = interpretAnswer(context.question, i, context.profile, new Date(atOf(event)));
+        const result = interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context)));
         if (result.kind === 'skip') return { skipped: [...context.skipped, context.question], question: undefined, unclear: 0 };
         if (result.kind === 'answer') return { profile: result.profile, question: undefined, unclear: 0 };
         return { profile: result.profile, unclear: context.unclear + 1 };
       }),
       giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
       reprompt: emit(({ context, event }) =>
-        reply(r.render([{ say: 'reprompt' }, { say: QUESTION_TEXT[context.question!], ...(QUESTION_QR[context.question!] ? { qr: QUESTION_QR[context.question!]! } : {}) }], context.profile, atOf(event))),
+        reply(r.render([{ say: 'reprompt' }, { say: QUESTION_TEXT[context.question!], ...(QUESTION_QR[context.question!] ? { qr: QUESTION_QR[context.question!]! } : {}) }], context.profile, atOf(event, context))),
       ),
       repromptGeneral: emit(({ context, event }) =>
-        context.unclear >= 2 ? help(context.profile, atOf(event)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event))),
+        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
       ),
       countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
       resetUnclear: assign({ unclear: 0 }),
-      sayHelp: emit(({ context, event }) => help(context.profile, atOf(event))),
-      sayAssessment: emit(({ context, event }) => assessment(context.profile, atOf(event))),
+      sayHelp: emit(({ context, event }) => help(context.profile, atOf(event, context))),
+      sayAssessment: emit(({ context, event }) => assessment(context.profile, atOf(event, context))),
       sayUnderstood: emit(({ context, event }) =>
-        reply(r.render([{ say: 'situation.understood', extra: { summary: summarizeSituation(context.profile) } }], context.profile, atOf(event))),
+        reply(r.render([{ say: 'situation.understood', extra: { summary: summarizeSituation(context.profile) } }], context.profile, atOf(event, context))),
       ),
-      sayTiming: emit(({ context, event }) => timing(context.profile, atOf(event))),
+      sayTiming: emit(({ context, event }) => timing(context.profile, atOf(event, context))),
       absorbFacts: assign({
         profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, extractFacts(event.text, { now: new Date(event.at) })) : context.profile),
       }),
       showProfile: emit(({ context, event }) => {
         const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`.slice(0, 20), data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));
-        const messages = r.render([{ say: 'profileHeader' }], context.profile, atOf(event));
-        return reply([...messages, ...r.render([], context.profile, atOf(event)), { type: 'text', text: describeProfile(context.profile), quickReply: { items: options.map((o) => ({ type: 'action', action: { type: 'postback', label: o.label, data: 'data' in o ? o.data : '', displayText: 'displayText' in o ? o.displayText : o.label } })) } }]);
+        const messages = r.render([{ say: 'profileHeader' }], context.profile, atOf(event, context));
+        return reply([...messages, ...r.render([], context.profile, atOf(event, context)), { type: 'text', text: describeProfile(context.profile), quickReply: { items: options.map((o) => ({ type: 'action', action: { type: 'postback', label: o.label, data: 'data' in o ? o.data : '', displayText: 'displayText' in o ? o.displayText : o.label } })) } }]);
       }),
       startEdit: assign({
         editing: ({ event }) => {
@@ -275,7 +280,7 @@ export function createConversationMachine(deps: MachineDeps) {
         const field = context.editing!;
         const q = EDIT_QUESTION[field];
         const qrKey = QUESTION_QR[q];
-        return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey && q !== 'strengths' ? { qr: qrKey } : {}) }], context.profile, atOf(event)));
+        return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey && q !== 'strengths' ? { qr: qrKey } : {}) }], context.profile, atOf(event, context)));
       }),
       applyEdit: assign(({ context, event }) => {
         const field = context.editing!;
@@ -284,13 +289,13 @@ export function createConversationMachine(deps: MachineDeps) {
         const q = EDIT_QUESTION[field];
         // An edit replaces the old value rather than adding to it.
         const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
-        const result = interpretAnswer(q, i, base, new Date(atOf(event)));
+        const result = interpretAnswer(q, i, base, new Date(atOf(event, context)));
         if (result.kind !== 'answer') return { editing: undefined };
         return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
       }),
       sayEdited: emit(({ context, event }) =>
         reply([
-          ...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event)),
+          ...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)),
           { type: 'text', text: describeProfile(context.profile) },
         ]),
       ),
@@ -327,7 +332,7 @@ export function createConversationMachine(deps: MachineDeps) {
           r.render(
             [{ say: params.lead }, { checklist: params.list, ticked: context.ticks[params.list] }],
             context.profile,
-            atOf(event),
+            atOf(event, context),
             r.tickOptions(params.list, context.ticks[params.list], [params.next]),
           ),
         ),
@@ -336,75 +341,75 @@ export function createConversationMachine(deps: MachineDeps) {
         const { complete: _complete, ...progress } = r.checklistProgress(params.list, context.ticks[params.list]);
         const key = params.list === 'research' ? 'research.progress' : 'lessons.progress';
         return reply(
-          r.render([{ say: key, extra: progress }], context.profile, atOf(event), r.tickOptions(params.list, context.ticks[params.list], [params.next])),
+          r.render([{ say: key, extra: progress }], context.profile, atOf(event, context), r.tickOptions(params.list, context.ticks[params.list], [params.next])),
         );
       }),
       setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
       scheduleCallReminder: emit(({ context, event }): Effect => {
-        const now = new Date(atOf(event));
+        const now = new Date(atOf(event, context));
         const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
         const dueAt = next ? next.start.getTime() : deps.calendar.nextBusinessDay(tokyoAt(now, 10)).getTime();
         return { type: 'schedule', kind: 'callReminder', dueAt, payload: { expiresAt: dueAt + 6 * 3600_000 } };
       }),
       sayReminderSet: emit(({ context, event }) => {
-        const now = new Date(atOf(event));
+        const now = new Date(atOf(event, context));
         const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
         const when = next ? describeWhen(next.start, now) : describeWhen(deps.calendar.nextBusinessDay(tokyoAt(now, 10)), now);
-        return reply(r.render([{ say: 'timing.reminderSet', qr: 'timing.reminderSet', extra: { reminderAt: when } }], context.profile, atOf(event)));
+        return reply(r.render([{ say: 'timing.reminderSet', qr: 'timing.reminderSet', extra: { reminderAt: when } }], context.profile, atOf(event, context)));
       }),
-      scheduleThanksReminder: emit(({ event }): Effect => {
-        const now = new Date(atOf(event));
+      scheduleThanksReminder: emit(({ context, event }): Effect => {
+        const now = new Date(atOf(event, context));
         // The next morning, so an evening call still leaves the evening to write it.
         const dueAt = tokyoAt(addTokyoDays(now, 1), 9, 30).getTime();
         return { type: 'schedule', kind: 'thanksReminder', dueAt, payload: { expiresAt: dueAt + 2 * 86_400_000 } };
       }),
-      scheduleCheckIn: emit(({ event }): Effect => {
-        const now = new Date(atOf(event));
+      scheduleCheckIn: emit(({ context, event }): Effect => {
+        const now = new Date(atOf(event, context));
         const told = toldDays(event);
         // After the date the employer gave (the next business morning after it), or 3 business days.
         const due = told > 0 ? deps.calendar.nextBusinessDay(tokyoAt(addTokyoDays(now, told), 10)) : deps.calendar.addBusinessDays(tokyoAt(now, 10), 3);
         return { type: 'schedule', kind: 'checkIn', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 7 * 86_400_000 } };
       }),
       sayCheckInScheduled: emit(({ context, event }) => {
-        const now = new Date(atOf(event));
+        const now = new Date(atOf(event, context));
         const told = toldDays(event);
         const due = told > 0 ? deps.calendar.nextBusinessDay(tokyoAt(addTokyoDays(now, told), 10)) : deps.calendar.addBusinessDays(tokyoAt(now, 10), 3);
-        return reply(r.render([{ say: 'waiting.scheduled', qr: 'waiting.status', extra: { checkInAt: describeWhen(due, now) } }], context.profile, atOf(event)));
+        return reply(r.render([{ say: 'waiting.scheduled', qr: 'waiting.status', extra: { checkInAt: describeWhen(due, now) } }], context.profile, atOf(event, context)));
       }),
-      scheduleInquiryOffer: emit(({ event }): Effect => {
-        const due = deps.calendar.addBusinessDays(tokyoAt(new Date(atOf(event)), 10), 3);
+      scheduleInquiryOffer: emit(({ context, event }): Effect => {
+        const due = deps.calendar.addBusinessDays(tokyoAt(new Date(atOf(event, context)), 10), 3);
         return { type: 'schedule', kind: 'inquiryOffer', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 7 * 86_400_000 } };
       }),
-      scheduleRecap: emit(({ event }): Effect => {
-        const due = tokyoAt(addTokyoDays(new Date(atOf(event)), 7), 10);
+      scheduleRecap: emit(({ context, event }): Effect => {
+        const due = tokyoAt(addTokyoDays(new Date(atOf(event, context)), 7), 10);
         return { type: 'schedule', kind: 'lessonsRecap', dueAt: due.getTime(), payload: { expiresAt: due.getTime() + 3 * 86_400_000 } };
       }),
       sayRecapScheduled: emit(({ context, event }) => {
-        const now = new Date(atOf(event));
+        const now = new Date(atOf(event, context));
         const due = tokyoAt(addTokyoDays(now, 7), 10);
-        return reply(r.render([{ say: 'lessons.recapScheduled', extra: { recapAt: describeWhen(due, now) } }, { say: 'lessons.end' }], context.profile, atOf(event)));
+        return reply(r.render([{ say: 'lessons.recapScheduled', extra: { recapAt: describeWhen(due, now) } }, { say: 'lessons.end' }], context.profile, atOf(event, context)));
       }),
       addStrengths: assign(({ context, event }) => {
         const i = intent(event);
         if (!i) return {};
-        const result = interpretAnswer('strengths', i, context.profile, new Date(atOf(event)));
+        const result = interpretAnswer('strengths', i, context.profile, new Date(atOf(event, context)));
         return result.kind === 'answer' ? { profile: result.profile } : {};
       }),
       sayStrengths: emit(({ context, event }) => {
         const full = (context.profile.strengths?.length ?? 0) >= 3;
-        return reply(r.render([full ? { say: 'strengths.full' } : { say: 'strengths.added', qr: 'strengths.added' }], context.profile, atOf(event)));
+        return reply(r.render([full ? { say: 'strengths.full' } : { say: 'strengths.added', qr: 'strengths.added' }], context.profile, atOf(event, context)));
       }),
       saveHours: assign(({ context, event }) => {
         const i = intent(event);
         if (!i) return {};
-        const result = interpretAnswer('hours', i, context.profile, new Date(atOf(event)));
+        const result = interpretAnswer('hours', i, context.profile, new Date(atOf(event, context)));
         return result.kind === 'answer' ? { profile: result.profile } : {};
       }),
       sayHoursSaved: emit(({ context, event }) =>
-        reply(r.render([{ say: 'timing.hoursSaved', extra: { hours: context.profile.businessHours ? formatHours(context.profile.businessHours) : '' } }], context.profile, atOf(event))),
+        reply(r.render([{ say: 'timing.hoursSaved', extra: { hours: context.profile.businessHours ? formatHours(context.profile.businessHours) : '' } }], context.profile, atOf(event, context))),
       ),
       sayReminderIfAllowed: emit(({ context, event }, params: { kind: TimerKind }) => {
-        const at = atOf(event);
+        const at = atOf(event, context);
         const p = context.profile;
         switch (params.kind) {
           case 'callReminder':
@@ -440,13 +445,13 @@ export function createConversationMachine(deps: MachineDeps) {
       answered: ({ context, event }) => {
         const i = intent(event);
         if (!i || !context.question) return false;
-        return interpretAnswer(context.question, i, context.profile, new Date(atOf(event))).kind !== 'unclear';
+        return interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
       unclearTwice: ({ context }) => context.unclear >= 1,
       canAnswer: ({ context, event }) => {
         if (context.editing || context.confirmingDelete || !context.question) return false;
         const i = intent(event);
-        return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event))).kind !== 'unclear';
+        return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
       unclearAgain: ({ context, event }) => !context.editing && intentIs(event, 'other') && context.unclear >= 1,
       unclearFirst: ({ context, event }) => !context.editing && intentIs(event, 'other'),
@@ -456,6 +461,7 @@ export function createConversationMachine(deps: MachineDeps) {
       strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
       checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
       hasText: ({ event }) => intentIs(event, 'other'),
+      tellsHours: ({ event }) => event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
       timerStillRelevant: ({ context, event }) => {
         if (event.type !== 'TIMER' || !context.notifications) return false;
@@ -486,6 +492,7 @@ export function createConversationMachine(deps: MachineDeps) {
       thanksSent: false,
       heardBack: false,
       recap: false,
+      createdAt: input?.at ?? 0,
       ...(input?.resumeStage ? { resumeStage: input.resumeStage } : {}),
     }),
     initial: 'new',
@@ -653,6 +660,8 @@ export function createConversationMachine(deps: MachineDeps) {
               TEXT: [
                 { guard: ig('next'), target: 'script' },
                 { guard: ig('yes'), target: 'script' },
+                // "11時から21時のお店です" typed here: the windows follow those hours.
+                { guard: 'tellsHours', target: 'timing', reenter: true, actions: ['saveHours', 'sayHoursSaved'] },
               ],
             },
           },

@@ -34,13 +34,19 @@ export function createConversationRuntime(opts: RuntimeOptions) {
   const log = opts.log.child({ module: 'runtime' });
   const version = opts.machineVersion ?? MACHINE_VERSION;
 
-  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: Logger) {
+  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: Logger, at: number) {
     const collect = (actor: ReturnType<typeof createActor<ConversationMachine>>) => {
       actor.on('*', (e) => effects.push(e as Effect));
+      // An error observer keeps a machine failure inside this turn (status 'error', thrown below).
+      actor.subscribe({ error: () => undefined });
       return actor;
     };
     if (stored && stored.machineVersion === version) {
       try {
+        const snap = stored.snapshot as { value?: unknown; context?: unknown } | null;
+        if (!snap || typeof snap.context !== 'object' || snap.context === null) throw new Error('snapshot has no context');
+        // Throws for a state value this machine doesn't have, before any actor exists.
+        opts.machine.resolveState({ value: snap.value as never, context: snap.context as never });
         const actor = collect(createActor(opts.machine, { snapshot: stored.snapshot as Snapshot<unknown>, input: {} }));
         actor.start();
         if (actor.getSnapshot().status === 'active') return actor;
@@ -55,7 +61,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     const resumeStage = stored ? stageOf(stored.stage) : undefined;
     if (stored) elog.info({ from: stored.machineVersion, to: version, stage: resumeStage }, 'conversation restarted after a machine upgrade');
     const actor = collect(
-      createActor(opts.machine, { input: { ...(resumeStage ? { resumeStage } : {}), ...previous } }),
+      createActor(opts.machine, { input: { at, ...(resumeStage ? { resumeStage } : {}), ...previous } }),
     );
     actor.start();
     return actor;
@@ -80,7 +86,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
       return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
     }
     const effects: Effect[] = [];
-    const actor = startActor(stored, effects, elog);
+    const actor = startActor(stored, effects, elog, event.at);
     actor.send(event);
     const snapshot = actor.getSnapshot();
     if (snapshot.status === 'error') throw new Error(`conversation machine failed: ${String(snapshot.error)}`);

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import type { ConversationEvent, Effect } from '../../src/conversation/events.ts';
+import { createConversationMachine, CONTENT_REQUIREMENTS, type ConversationInput } from '../../src/conversation/machine.ts';
+import { loadFlows } from '../../src/flows/load-flows.ts';
+import { createBusinessCalendar } from '../../src/time/business-calendar.ts';
+import { createCallWindows } from '../../src/time/call-windows.ts';
+
+const content = loadFlows(fileURLToPath(new URL('../../flows', import.meta.url)), CONTENT_REQUIREMENTS);
+const calendar = createBusinessCalendar();
+const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
+const AT = Date.parse('2026-12-01T01:00:00Z');
+
+/** Runs events through a fresh actor; returns the effects of the last event and the actor. */
+function run(events: ConversationEvent[], input: ConversationInput = {}) {
+  const actor = createActor(machine, { input });
+  let effects: Effect[] = [];
+  actor.on('*', (e) => effects.push(e as Effect));
+  actor.start();
+  for (const e of events) {
+    effects = [];
+    actor.send(e);
+  }
+  return { actor, effects };
+}
+const text = (t: string): ConversationEvent => ({ type: 'TEXT', text: t, at: AT });
+const tap = (data: string): ConversationEvent => ({ type: 'POSTBACK', data, at: AT });
+const timer = (kind: string): ConversationEvent => ({ type: 'TIMER', timer: { id: 't1', kind, dueAt: AT, payload: null }, at: AT });
+const story = text('6日前に株式会社ミライから非通知で何度も電話がありました。名前は佐藤健です');
+const toWaiting = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=outcome'), tap('action=outcome&v=waiting')];
+
+describe('the conversation machine (pure)', () => {
+  it('is pure: the same events give the same effects', () => {
+    const a = run(toWaiting).effects;
+    const b = run(toWaiting).effects;
+    expect(a).toEqual(b);
+    expect(a.some((e) => e.type === 'schedule' && e.kind === 'thanksReminder')).toBe(true);
+  });
+
+  it('a check-in timer for a user still waiting asks, and plans the one inquiry offer', () => {
+    const { effects } = run([...toWaiting, timer('checkIn')]);
+    const texts = JSON.stringify(effects);
+    expect(texts).toContain('連絡はありましたか');
+    expect(effects.filter((e) => e.type === 'schedule').map((e) => (e as { kind: string }).kind)).toEqual(['inquiryOffer']);
+  });
+
+  it('a timer whose reason has passed says nothing (the employer already answered)', () => {
+    const { effects } = run([...toWaiting, tap('action=heard&v=continuing'), timer('checkIn')]);
+    expect(effects).toEqual([]);
+  });
+
+  it('a thank-you reminder after the thanks were sent says nothing', () => {
+    const { effects } = run([...toWaiting, tap('action=thanksSent'), timer('thanksReminder')]);
+    expect(effects).toEqual([]);
+  });
+
+  it('no timer speaks to a user who stopped notifications', () => {
+    const { effects } = run([...toWaiting, text('通知停止'), timer('checkIn'), timer('thanksReminder')]);
+    expect(effects).toEqual([]);
+  });
+
+  it('an unknown timer kind says nothing', () => {
+    expect(run([story, timer('somethingElse')]).effects).toEqual([]);
+  });
+
+  it('unfollow deletes everything and cancels every timer', () => {
+    const { effects, actor } = run([...toWaiting, { type: 'UNFOLLOW', at: AT }]);
+    expect(effects).toContainEqual({ type: 'deleteUserData' });
+    expect(effects).toContainEqual({ type: 'cancel', kinds: 'all' });
+    expect(actor.getSnapshot().context.profile).toEqual({});
+  });
+
+  it('restarted after an upgrade, it says so and reopens the stage it was in, keeping the profile', () => {
+    const actor = createActor(machine, { input: { at: AT, resumeStage: 'call', profile: { userName: '佐藤健', employerName: '株式会社ミライ' } } });
+    const effects: Effect[] = [];
+    actor.on('*', (e) => effects.push(e as Effect));
+    actor.start();
+    expect(JSON.stringify(effects)).toContain('仕組みを新しくしたため');
+    expect(actor.getSnapshot().value).toMatchObject({ call: 'timing' });
+    expect(actor.getSnapshot().context.profile.userName).toBe('佐藤健');
+  });
+});
