@@ -103,7 +103,7 @@ export const CONTENT_REQUIREMENTS = {
     'timing.askHours', 'timing.hoursSaved', 'timing.reminderSet', 'script.intro', 'script.stepHint', 'script.questions', 'script.branches',
     'branch.absent.intro', 'branch.noAnswer.intro', 'branch.retry', 'outcome.question', 'outcome.continuing', 'outcome.waiting',
     'outcome.rejected', 'outcome.unreached',
-    'followUp.intro', 'thanks.intro', 'thanks.tips', 'thanks.letterIntro', 'thanks.letterTips', 'thanks.sentAck', 'waiting.advice', 'waiting.askDate',
+    'followUp.intro', 'thanks.fill', 'thanks.tips', 'thanks.letterIntro', 'thanks.letterTips', 'thanks.sentAck', 'waiting.advice', 'waiting.askDate',
     'waiting.scheduled', 'waiting.noReminder', 'inquiry.intro', 'inquiry.tips', 'heard.continuing', 'reflection.wentWell',
     'reflection.toChange', 'reflection.summary',
     'lessons.intro', 'lessons.rejectedIntro', 'lessons.progress', 'lessons.complete', 'lessons.recapOffer',
@@ -192,11 +192,9 @@ export function createConversationMachine(deps: MachineDeps) {
       r.render(
         [
           { say: verdict },
-          { say: 'assessment.why' },
           { say: 'assessment.perspective', extra: { reasonAcknowledgement: reasonText } },
           { say: 'assessment.turnaround' },
-          { say: urgency, extra: { contactNote } },
-          { say: 'assessment.next', qr: 'assessment.next' },
+          { say: urgency, extra: { contactNote }, qr: 'assessment.next' },
         ],
         p,
         at,
@@ -733,7 +731,7 @@ export function createConversationMachine(deps: MachineDeps) {
           thanks: {
             entry: [
               'clearQuestion',
-              { type: 'speak', params: { parts: [{ say: 'followUp.intro' }, { say: 'thanks.intro' }, { template: 'thanksEmail' }, { say: 'thanks.tips', qr: 'thanks.tips' }] } },
+              { type: 'speak', params: { parts: [{ say: 'followUp.intro' }, { template: 'thanksEmail' }, { say: 'thanks.fill' }, { say: 'thanks.tips', qr: 'thanks.tips' }] } },
             ],
             always: { guard: and(['notifications', ({ context }) => !context.thanksSent && (context.outcome === 'continuing' || context.outcome === 'waiting')]), target: 'thanksWaiting', actions: ['scheduleThanksReminder'] },
             on: thanksHandlers(),

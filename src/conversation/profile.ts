@@ -73,34 +73,20 @@ function daysPhrase(days: number | undefined): string {
   return `${days}日`;
 }
 
-function reasonSentence(reasons: MissReason[] | undefined): string {
+/** The reason in one sentence, in business keigo, for the apology and the scripts (spoken). */
+function reasonSentence(reasons: MissReason[] | undefined, spokenRef: string): string {
   const r = new Set(reasons ?? []);
   if (r.has('phoneRepair') && r.has('hiddenNumber'))
-    return '携帯電話を修理に出しており、お借りしていた代替機に届いた非通知のお電話に出られずにおりました。';
-  if (r.has('phoneRepair')) return '携帯電話を修理に出していたため、お電話に気づくのが遅れてしまいました。';
-  if (r.has('hiddenNumber')) return '非通知のお電話に出るのを控えていたため、ご連絡に気づくのが遅れてしまいました。';
+    return '携帯電話を修理に出しており、その間お借りしていた端末では番号が表示されなかったため、お電話に出ることができませんでした。';
+  if (r.has('phoneRepair')) return '携帯電話を修理に出しており、お電話に気づくのが遅れてしまいました。';
+  if (r.has('hiddenNumber')) return `番号が表示されないお電話には出ないようにしていたため、${spokenRef}からのお電話だと気づけませんでした。`;
   if (r.has('didNotNotice')) return '私の確認が行き届かず、着信に気づくのが遅れてしまいました。';
   return '私の確認が行き届かず、お電話に出ることができませんでした。';
 }
 
-function reasonShort(reasons: MissReason[] | undefined): string {
-  const r = new Set(reasons ?? []);
-  if (r.has('phoneRepair') && r.has('hiddenNumber')) return '携帯を修理に出していて、代わりの端末で非通知の電話に出られず';
-  if (r.has('phoneRepair')) return '携帯を修理に出していて';
-  if (r.has('hiddenNumber')) return '非通知の電話に出ていなかったため';
-  if (r.has('didNotNotice')) return '着信の確認が足りず';
-  return '私の確認が足りず';
-}
-
-/** 「体力に自信がある」→「体力に自信があること」; a noun phrase stays as it is. */
-function asNounPhrase(text: string): string {
-  const t = text.replace(/[。．.！!]+$/u, '');
-  return /(る|い|た|す|く|つ|む|ぶ|ぐ|う|だ)$/u.test(t) && !/こと$/u.test(t) ? `${t}こと` : t;
-}
-
 const SEASON: Record<number, string> = {
   1: '厳寒の候', 2: '余寒の候', 3: '早春の候', 4: '春暖の候', 5: '新緑の候', 6: '梅雨の候',
-  7: '盛夏の候', 8: '残暑の候', 9: '初秋の候', 10: '秋晴の候', 11: '晩秋の候', 12: '師走の候',
+  7: '盛夏の候', 8: '残暑の候', 9: '初秋の候', 10: '秋冷の候', 11: '晩秋の候', 12: '師走の候',
 };
 
 /** Blanks that show clearly what the user still has to fill in, never "undefined". */
@@ -116,6 +102,9 @@ export const BLANKS = {
  */
 export function placeholderValues(profile: Profile, now: Date, extra: Record<string, string> = {}): Record<string, string> {
   const shop = profile.employerKind === 'shop';
+  // On the phone a shop is そちらのお店 and a company 御社; in writing 貴店 / 貴社.
+  const spokenRef = shop ? 'そちらのお店' : '御社';
+  const writtenRef = shop ? '貴店' : '貴社';
   const strengths = profile.strengths ?? [];
   const count = profile.callCount;
   const parts = toTokyoParts(now);
@@ -125,17 +114,18 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
     contactPerson: profile.contactPerson ?? BLANKS.contactPerson,
     contactPersonSama: profile.contactPerson ? `採用ご担当の${profile.contactPerson}様` : '採用ご担当の方',
     contactPersonLine: profile.contactPerson ? `採用ご担当　${profile.contactPerson}様` : '採用ご担当者様',
-    employerRef: shop ? 'こちらのお店' : '御社',
-    jobPhrase: profile.jobKind === 'partTime' ? 'アルバイト' : profile.jobKind === 'fullTime' ? '正社員採用' : '求人',
+    employerShort: profile.employerName ?? '応募先',
+    employerRef: spokenRef,
+    employerRefWritten: writtenRef,
+    interviewPhrase: profile.jobKind === 'partTime' ? 'アルバイトの面接' : profile.jobKind === 'fullTime' ? '正社員の採用面接' : '面接',
     days: profile.daysElapsed !== undefined ? String(profile.daysElapsed) : '〇',
     daysPhrase: daysPhrase(profile.daysElapsed),
     callsPhrase: count !== undefined && count >= 2 ? '何度もお電話をいただいていたにもかかわらず' : 'お電話をいただいていたにもかかわらず',
-    reasonSentence: reasonSentence(profile.reasons),
-    reasonShort: reasonShort(profile.reasons),
-    channelSentence: 'お電話に加えて、メールでもご連絡をいただけるようにいたしました。',
+    reasonSentence: reasonSentence(profile.reasons, spokenRef),
+    channelSentence: '着信をこまめに確認するようにいたしました。あわせて、メールアドレスもお伝えしてよろしいでしょうか。',
     strengthSentence: strengths.length
-      ? `${asNounPhrase(strengths[0]!)}を活かして、${shop ? 'こちらのお店' : '御社'}でお役に立ちたいと考えております。`
-      : `${shop ? 'こちらのお店' : '御社'}で働きたいという気持ちは変わっておりません。`,
+      ? `「${strengths[0]}」という点を活かして、${spokenRef}でお役に立ちたいと考えております。`
+      : `${spokenRef}で働きたいという気持ちは変わっておりません。`,
     strengths: strengths.length ? strengths.map((s) => `「${s}」`).join('、') : '（まだありません）',
     hours: profile.businessHours ? formatHours(profile.businessHours) : '（営業時間）',
     seasonGreeting: SEASON[parts.month] ?? '時下',

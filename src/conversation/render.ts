@@ -6,6 +6,14 @@ import { buildTextMessages, withQuickReply } from '../messages/build-text.ts';
 import type { LineMessage } from '../messages/types.ts';
 import { placeholderValues, type Profile } from './profile.ts';
 
+/** The machine referred to a key flows/ doesn't have: a bug the content check should have caught. */
+export class MissingContentError extends Error {
+  constructor(readonly section: string, readonly key: string) {
+    super(`flows/ has no ${section}.${key}`);
+    this.name = 'MissingContentError';
+  }
+}
+
 /** One piece of what Akari says: a text, a template (card + copyable text), or a checklist card. */
 export type Part =
   | { say: string; qr?: string; extra?: Record<string, string> }
@@ -23,15 +31,19 @@ export function createRenderer(content: Content) {
     const out: LineMessage[] = [];
     for (const part of parts) {
       if ('say' in part) {
-        const texts = content.texts[part.say] ?? [];
+        const texts = content.texts[part.say];
+        if (!texts) throw new MissingContentError('texts', part.say);
         const qr = part.qr ? content.quickReplies[part.qr] : undefined;
+        if (part.qr && !qr) throw new MissingContentError('quickReplies', part.qr);
         texts.forEach((t, i) => out.push(...buildTextMessages(fillPlaceholders(t, values(profile, at, part.extra)), i === texts.length - 1 ? qr : undefined)));
       } else if ('template' in part) {
         const template = content.templates[part.template];
-        if (template) out.push(...buildTemplateMessages(template, values(profile, at)));
+        if (!template) throw new MissingContentError('templates', part.template);
+        out.push(...buildTemplateMessages(template, values(profile, at)));
       } else {
         const checklist = content.checklists[part.checklist];
-        if (checklist) out.push(buildChecklistMessage(checklist, part.ticked));
+        if (!checklist) throw new MissingContentError('checklists', part.checklist);
+        out.push(buildChecklistMessage(checklist, part.ticked));
       }
     }
     return quickReplies ? withQuickReply(out, quickReplies) : out;

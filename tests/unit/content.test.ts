@@ -99,3 +99,17 @@ describe('flows/ content', () => {
     expect(() => loadFlows(dir, { ...CONTENT_REQUIREMENTS, texts: [...CONTENT_REQUIREMENTS.texts, 'not.there'] })).toThrow(/texts\.not\.there is missing/);
   });
 });
+
+describe('the machine and flows/ agree', () => {
+  it('every key the machine source speaks is in CONTENT_REQUIREMENTS (so start-up checks it)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(fileURLToPath(new URL('../../src/conversation/machine.ts', import.meta.url)), 'utf8');
+    const said = [...source.matchAll(/say: '([\w.]+)'/g)].map((m) => m[1]!);
+    const qrs = [...source.matchAll(/qr: '([\w.]+)'/g)].map((m) => m[1]!);
+    const templates = [...source.matchAll(/template: '([\w.]+)'/g)].map((m) => m[1]!);
+    expect(said.length).toBeGreaterThan(40);
+    for (const key of said) expect(CONTENT_REQUIREMENTS.texts as readonly string[], key).toContain(key);
+    for (const key of qrs) expect(CONTENT_REQUIREMENTS.quickReplies as readonly string[], key).toContain(key);
+    for (const key of templates) expect(CONTENT_REQUIREMENTS.templates as readonly string[], key).toContain(key);
+  });
+});
