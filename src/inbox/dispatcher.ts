@@ -50,8 +50,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         const attempts = row.attempts + 1;
         const park = attempts >= retry.maxAttempts;
         const message = err instanceof Error ? err.message : String(err);
-        await opts.store.recordInboxFailure(row.seq, message, park);
-        if (park) {
+        const recorded = await opts.store.recordInboxFailure(row.seq, message, park);
+        if (recorded?.status === 'done') {
+          // The turn was committed before the failure: running it again would answer twice.
+          elog.error({ err }, 'event failed after its turn was committed; not run again');
+        } else if (park) {
           elog.error({ err, attempts }, 'event failed repeatedly; parked so the user’s later events can go on');
         } else {
           const delay = backoffDelay(retry, attempts);

@@ -36,7 +36,15 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     b.replyTokenAt !== undefined &&
     opts.clock.now().getTime() - b.replyTokenAt < opts.replyTokenMaxAgeMs;
 
-  async function sendBatch(batch: OutboxBatch): Promise<void> {
+  /** Still to be sent? The user may have deleted their data (batch cancelled) since it was read. */
+  async function stillPending(id: string): Promise<OutboxBatch | undefined> {
+    const current = await opts.store.getOutbox(id);
+    return current?.status === 'pending' ? current : undefined;
+  }
+
+  async function sendBatch(listed: OutboxBatch): Promise<void> {
+    const batch = await stillPending(listed.id);
+    if (!batch) return;
     const blog = log.child({ batchId: batch.id, userId: batch.userId });
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
@@ -84,6 +92,10 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         const delay = Math.max(backoffDelay(retry, attempt), e.details.retryAfterMs ?? 0);
         blog.warn({ kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, delayMs: delay }, 'push failed; retrying');
         await wait(delay);
+        if (!(await stillPending(batch.id))) {
+          blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
+          return;
+        }
       }
     }
   }

@@ -1,0 +1,561 @@
+/**
+ * The contract every Store adapter must pass (SQLite now, PostgreSQL later): run it from an
+ * adapter's test file with `runStoreContract('name', () => createXStore(...))`. It checks
+ * behaviour only through the port, so it holds for any adapter. Each test gets a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboxEvent, NewOutboxBatch, Store, StoredConversation, TimerRecord, Turn } from '../../src/store/ports.ts';
+
+export type MakeStore = () => Store | Promise<Store>;
+
+const T0 = Date.parse('2026-12-01T01:00:00Z');
+const ALICE = 'Ualice00000000000000000000000000a';
+const BOB = 'Ubob0000000000000000000000000000b';
+
+let counter = 0;
+const uuid = (n = ++counter) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function textPayload(userId: string, text: string) {
+  return { type: 'message', source: { type: 'user', userId }, message: { type: 'text', text }, replyToken: 'token' };
+}
+
+function event(userId: string, text = 'こんにちは', receivedAt = T0): InboxEvent {
+  return { eventId: `EV${++counter}`, userId, payload: textPayload(userId, text), receivedAt };
+}
+
+function conversation(userId: string, stage = 'situation', extra: Record<string, unknown> = {}): StoredConversation {
+  return { userId, machineVersion: 1, stage, snapshot: { value: stage, context: { profile: { employerName: '株式会社あかり' }, ...extra } }, updatedAt: T0 };
+}
+
+function batch(userId: string, overrides: Partial<NewOutboxBatch> = {}): NewOutboxBatch {
+  return { id: uuid(), userId, messages: [{ type: 'text', text: 'お返事です' }], proactive: false, createdAt: T0, ...overrides };
+}
+
+function timer(userId: string, dueAt: number, overrides: Partial<Omit<TimerRecord, 'status'>> = {}): Omit<TimerRecord, 'status'> {
+  return { id: uuid(), userId, kind: 'followUp', dueAt, payload: { step: 1 }, createdAt: T0, ...overrides };
+}
+
+export function runStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** Accepts one event and returns its inbox row. */
+    async function accept(e: InboxEvent) {
+      await store.acceptEvents([e]);
+      const row = await store.getInboxRow(e.eventId);
+      if (!row) throw new Error(`event ${e.eventId} was not stored`);
+      return row;
+    }
+
+    describe('inbox', () => {
+      it('stores new events and returns the accepted ones themselves', async () => {
+        const a = event(ALICE);
+        const b = event(BOB);
+        const result = await store.acceptEvents([a, b]);
+        expect(result.duplicates).toBe(0);
+        // The webhook handler tells new from known events by identity.
+        expect(result.accepted).toHaveLength(2);
+        expect(result.accepted[0]).toBe(a);
+        expect(result.accepted[1]).toBe(b);
+        const row = await store.getInboxRow(a.eventId);
+        expect(row).toMatchObject({ eventId: a.eventId, userId: ALICE, payload: a.payload, receivedAt: T0, status: 'pending', attempts: 0 });
+        expect(row?.lastError).toBeUndefined();
+      });
+
+      it('ignores an event it already knows, in a later call and within one call', async () => {
+        const a = event(ALICE);
+        await store.acceptEvents([a]);
+        const again = await store.acceptEvents([{ ...a, payload: { changed: true } }]);
+        expect(again).toEqual({ accepted: [], duplicates: 1 });
+        expect((await store.getInboxRow(a.eventId))?.payload).toEqual(a.payload);
+
+        const b = event(BOB);
+        const twice = await store.acceptEvents([b, { ...b }]);
+        expect(twice.accepted).toHaveLength(1);
+        expect(twice.duplicates).toBe(1);
+
+        const first = await store.nextInboxRow(BOB);
+        await store.commitTurn({ userId: BOB, inboxSeq: first!.seq });
+        expect(await store.nextInboxRow(BOB)).toBeUndefined();
+      });
+
+      it('answers undefined for an unknown event id', async () => {
+        expect(await store.getInboxRow('nope')).toBeUndefined();
+      });
+
+      it("hands out one user's events first in, first out, independently of other users", async () => {
+        const a1 = event(ALICE, 'a1');
+        const b1 = event(BOB, 'b1');
+        const a2 = event(ALICE, 'a2');
+        await store.acceptEvents([a1, b1]);
+        await store.acceptEvents([a2]);
+        const a3 = event(ALICE, 'a3');
+        await store.acceptEvents([a3]);
+
+        const seen: string[] = [];
+        for (let row = await store.nextInboxRow(ALICE); row; row = await store.nextInboxRow(ALICE)) {
+          seen.push(row.eventId);
+          // Asking again without finishing gives the same row: nothing is skipped.
+          expect((await store.nextInboxRow(ALICE))?.seq).toBe(row.seq);
+          await store.commitTurn({ userId: ALICE, inboxSeq: row.seq });
+        }
+        expect(seen).toEqual([a1.eventId, a2.eventId, a3.eventId]);
+        expect((await store.nextInboxRow(BOB))?.eventId).toBe(b1.eventId);
+        expect(await store.nextInboxRow('Unobody')).toBeUndefined();
+      });
+
+      it('numbers events in arrival order', async () => {
+        const rows = [];
+        for (let i = 0; i < 5; i++) rows.push(await accept(event(i % 2 ? ALICE : BOB)));
+        const seqs = rows.map((r) => r.seq);
+        expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(seqs.length);
+      });
+
+      it('lists exactly the users who have pending events', async () => {
+        expect(await store.usersWithPendingInbox()).toEqual([]);
+        const a = await accept(event(ALICE));
+        await accept(event(BOB));
+        expect([...(await store.usersWithPendingInbox())].sort()).toEqual([ALICE, BOB].sort());
+        await store.commitTurn({ userId: ALICE, inboxSeq: a.seq });
+        expect(await store.usersWithPendingInbox()).toEqual([BOB]);
+      });
+
+      it('records a failure and keeps the event pending for a retry', async () => {
+        const row = await accept(event(ALICE));
+        const failed = await store.recordInboxFailure(row.seq, 'database is locked', false);
+        expect(failed).toMatchObject({ seq: row.seq, status: 'pending', attempts: 1, lastError: 'database is locked' });
+        await store.recordInboxFailure(row.seq, 'still locked', false);
+        const next = await store.nextInboxRow(ALICE);
+        expect(next).toMatchObject({ seq: row.seq, attempts: 2, lastError: 'still locked' });
+      });
+
+      it('parks an event so that the user’s later events go on', async () => {
+        const bad = await accept(event(ALICE, 'bad'));
+        const good = await accept(event(ALICE, 'good'));
+        await store.recordInboxFailure(bad.seq, 'boom', false);
+        const parked = await store.recordInboxFailure(bad.seq, 'boom again', true);
+        expect(parked).toMatchObject({ status: 'parked', attempts: 2, lastError: 'boom again' });
+        expect((await store.nextInboxRow(ALICE))?.seq).toBe(good.seq);
+        await store.commitTurn({ userId: ALICE, inboxSeq: good.seq });
+        expect(await store.nextInboxRow(ALICE)).toBeUndefined();
+        expect(await store.usersWithPendingInbox()).toEqual([]);
+        expect((await store.getInboxRow(bad.eventId))?.status).toBe('parked');
+      });
+
+      it('never brings a finished event back to pending when a late failure is recorded for it', async () => {
+        // E.g. something after the commit threw: the turn is durable, so re-running it would answer twice.
+        const row = await accept(event(ALICE));
+        await store.commitTurn({ userId: ALICE, inboxSeq: row.seq });
+        await store.recordInboxFailure(row.seq, 'listener failed', false);
+        expect((await store.getInboxRow(row.eventId))?.status).toBe('done');
+        expect(await store.nextInboxRow(ALICE)).toBeUndefined();
+        expect(await store.usersWithPendingInbox()).toEqual([]);
+      });
+
+      it('keeps long error messages bounded without failing', async () => {
+        const row = await accept(event(ALICE));
+        const failed = await store.recordInboxFailure(row.seq, 'x'.repeat(100_000), false);
+        expect(failed?.lastError?.length).toBeGreaterThan(0);
+        expect(failed!.lastError!.length).toBeLessThan(100_000);
+      });
+    });
+
+    describe('conversations', () => {
+      it('has none for a new user', async () => {
+        expect(await store.loadConversation(ALICE)).toBeUndefined();
+      });
+
+      it('saves, replaces, keeps and deletes a conversation', async () => {
+        await store.commitTurn({ userId: ALICE, conversation: conversation(ALICE, 'situation') });
+        expect(await store.loadConversation(ALICE)).toEqual(conversation(ALICE, 'situation'));
+
+        const later = { ...conversation(ALICE, 'call', { notes: ['あ', { deep: [1, 2, 3] }] }), machineVersion: 2, updatedAt: T0 + 1000 };
+        await store.commitTurn({ userId: ALICE, conversation: later });
+        expect(await store.loadConversation(ALICE)).toEqual(later);
+
+        // undefined leaves it as it is
+        await store.commitTurn({ userId: ALICE });
+        expect(await store.loadConversation(ALICE)).toEqual(later);
+
+        await store.commitTurn({ userId: ALICE, conversation: null });
+        expect(await store.loadConversation(ALICE)).toBeUndefined();
+      });
+
+      it("keeps users' conversations apart", async () => {
+        await store.commitTurn({ userId: ALICE, conversation: conversation(ALICE, 'call') });
+        await store.commitTurn({ userId: BOB, conversation: conversation(BOB, 'lessons') });
+        await store.commitTurn({ userId: ALICE, conversation: null });
+        expect(await store.loadConversation(ALICE)).toBeUndefined();
+        expect((await store.loadConversation(BOB))?.stage).toBe('lessons');
+      });
+    });
+
+    describe('commitTurn', () => {
+      it('makes the conversation, the outbox, the timers and the finished event durable together', async () => {
+        const row = await accept(event(ALICE));
+        const b = batch(ALICE, { replyToken: 'rt-1', replyTokenAt: T0 });
+        const t = timer(ALICE, T0 + 60_000);
+        await store.commitTurn({ userId: ALICE, inboxSeq: row.seq, conversation: conversation(ALICE), outbox: [b], scheduleTimers: [t] });
+
+        expect(await store.loadConversation(ALICE)).toEqual(conversation(ALICE));
+        expect((await store.getInboxRow(row.eventId))?.status).toBe('done');
+        expect(await store.nextInboxRow(ALICE)).toBeUndefined();
+        expect(await store.pendingOutbox(ALICE)).toMatchObject([{ id: b.id, status: 'pending' }]);
+        expect(await store.pendingTimers(ALICE)).toMatchObject([{ id: t.id, status: 'pending', dueAt: t.dueAt }]);
+      });
+
+      it('leaves nothing behind when any part fails (two batches with one id)', async () => {
+        await store.commitTurn({ userId: ALICE, conversation: conversation(ALICE, 'situation') });
+        const keep = timer(ALICE, T0 + 1000, { kind: 'keep' });
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [keep] });
+        const row = await accept(event(ALICE));
+
+        const dup = batch(ALICE);
+        const newTimer = timer(ALICE, T0 + 5000);
+        const turn: Turn = {
+          userId: ALICE,
+          inboxSeq: row.seq,
+          conversation: conversation(ALICE, 'call'),
+          outbox: [batch(ALICE), dup, { ...dup, messages: [{ type: 'text', text: 'dup' }] }],
+          scheduleTimers: [newTimer],
+          cancelTimers: 'all',
+        };
+        await expect(store.commitTurn(turn)).rejects.toThrow();
+
+        expect((await store.loadConversation(ALICE))?.stage).toBe('situation');
+        expect((await store.getInboxRow(row.eventId))?.status).toBe('pending');
+        expect((await store.nextInboxRow(ALICE))?.seq).toBe(row.seq);
+        expect(await store.pendingOutbox()).toEqual([]);
+        expect(await store.getOutbox(dup.id)).toBeUndefined();
+        expect((await store.pendingTimers(ALICE)).map((x) => x.id)).toEqual([keep.id]);
+      });
+
+      it('rolls back a turn whose batch id was already used by an earlier turn', async () => {
+        const first = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [first] });
+        const row = await accept(event(ALICE));
+        await expect(
+          store.commitTurn({ userId: ALICE, inboxSeq: row.seq, conversation: conversation(ALICE), outbox: [batch(ALICE), { ...first }] }),
+        ).rejects.toThrow();
+        expect(await store.loadConversation(ALICE)).toBeUndefined();
+        expect((await store.getInboxRow(row.eventId))?.status).toBe('pending');
+        expect((await store.pendingOutbox(ALICE)).map((b) => b.id)).toEqual([first.id]);
+      });
+
+      it('rolls back a failing turn that would have deleted the user’s data', async () => {
+        await store.commitTurn({ userId: ALICE, conversation: conversation(ALICE), scheduleTimers: [timer(ALICE, T0 + 1000)] });
+        const existing = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [existing] });
+        const row = await accept(event(ALICE, 'データ削除'));
+        await expect(
+          store.commitTurn({ userId: ALICE, inboxSeq: row.seq, deleteUserData: true, conversation: null, outbox: [{ ...existing }] }),
+        ).rejects.toThrow();
+        expect(await store.loadConversation(ALICE)).toBeDefined();
+        expect(await store.pendingTimers(ALICE)).toHaveLength(1);
+        expect((await store.getOutbox(existing.id))?.status).toBe('pending');
+        expect(JSON.stringify((await store.getInboxRow(row.eventId))?.payload)).toContain('データ削除');
+      });
+
+      it('cancels pending timers by kind, or all of them', async () => {
+        const a = timer(ALICE, T0 + 1000, { kind: 'nudge' });
+        const b = timer(ALICE, T0 + 2000, { kind: 'checkIn' });
+        const c = timer(ALICE, T0 + 3000, { kind: 'checkIn' });
+        const bobs = timer(BOB, T0 + 1000, { kind: 'checkIn' });
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [a, b, c] });
+        await store.commitTurn({ userId: BOB, scheduleTimers: [bobs] });
+
+        await store.commitTurn({ userId: ALICE, cancelTimers: { kinds: ['checkIn'] } });
+        expect((await store.pendingTimers(ALICE)).map((t) => t.id)).toEqual([a.id]);
+        expect((await store.pendingTimers(BOB)).map((t) => t.id)).toEqual([bobs.id]);
+
+        await store.commitTurn({ userId: ALICE, cancelTimers: 'all' });
+        expect(await store.pendingTimers(ALICE)).toEqual([]);
+        expect((await store.pendingTimers(BOB)).map((t) => t.id)).toEqual([bobs.id]);
+        expect(await store.fireTimer(b.id, T0 + 10_000)).toBeUndefined();
+      });
+
+      it('cancels old timers before scheduling the turn’s new ones', async () => {
+        const old = timer(ALICE, T0 + 1000, { kind: 'nudge' });
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [old] });
+        const replacement = timer(ALICE, T0 + 2000, { kind: 'nudge' });
+        await store.commitTurn({ userId: ALICE, cancelTimers: { kinds: ['nudge'] }, scheduleTimers: [replacement] });
+        expect((await store.pendingTimers(ALICE)).map((t) => t.id)).toEqual([replacement.id]);
+      });
+    });
+
+    describe('deleteUserData', () => {
+      const SECRET_TEXT = '面接の担当は山田さんでした';
+
+      async function aliceWithHistory() {
+        const told = await accept(event(ALICE, SECRET_TEXT));
+        const sent = batch(ALICE, { messages: [{ type: 'text', text: `${SECRET_TEXT}ですね` }] });
+        const unsent = batch(ALICE, { messages: [{ type: 'text', text: `まだ送っていない: ${SECRET_TEXT}` }], proactive: true });
+        const t = timer(ALICE, T0 + 60_000, { payload: { note: SECRET_TEXT } });
+        await store.commitTurn({ userId: ALICE, inboxSeq: told.seq, conversation: conversation(ALICE, 'call', { said: SECRET_TEXT }), outbox: [sent, unsent], scheduleTimers: [t] });
+        await store.markOutboxSent(sent.id, 'reply', T0 + 1);
+        // Bob is a bystander: none of his data may change.
+        const bobsEvent = await accept(event(BOB, SECRET_TEXT));
+        const bobsBatch = batch(BOB);
+        const bobsTimer = timer(BOB, T0 + 60_000);
+        await store.commitTurn({ userId: BOB, inboxSeq: bobsEvent.seq, conversation: conversation(BOB), outbox: [bobsBatch], scheduleTimers: [bobsTimer] });
+        return { told, sent, unsent, t, bobsEvent, bobsBatch, bobsTimer };
+      }
+
+      it('deletes the conversation, timers and pending pushes, forgets the text, and leaves other users alone', async () => {
+        const h = await aliceWithHistory();
+        const request = await accept(event(ALICE, `データ削除 ${SECRET_TEXT}`));
+        const confirmation = batch(ALICE, { messages: [{ type: 'text', text: '削除しました' }] });
+        await store.commitTurn({ userId: ALICE, inboxSeq: request.seq, deleteUserData: true, conversation: null, outbox: [confirmation] });
+
+        expect(await store.loadConversation(ALICE)).toBeUndefined();
+        // Timers: none pending, none due, and the deleted one can never fire.
+        expect(await store.pendingTimers(ALICE)).toEqual([]);
+        expect((await store.dueTimers(T0 + 120_000, 100)).map((t) => t.userId)).toEqual([BOB]);
+        expect(await store.fireTimer(h.t.id, T0 + 120_000)).toBeUndefined();
+        // Pending pushes are cancelled; the turn's own answer still goes out.
+        expect((await store.pendingOutbox(ALICE)).map((b) => b.id)).toEqual([confirmation.id]);
+        expect((await store.getOutbox(h.unsent.id))?.status).toBe('cancelled');
+        // What the user wrote is forgotten: in events (the deleting one too), batches and timers.
+        for (const id of [h.told.eventId, request.eventId]) {
+          const row = await store.getInboxRow(id);
+          expect(row?.status).toBe('done');
+          expect(JSON.stringify(row?.payload ?? null)).not.toContain(SECRET_TEXT);
+        }
+        for (const id of [h.sent.id, h.unsent.id]) {
+          expect(JSON.stringify((await store.getOutbox(id))?.messages ?? null)).not.toContain(SECRET_TEXT);
+        }
+        expect(JSON.stringify(await store.pendingTimers(ALICE))).not.toContain(SECRET_TEXT);
+
+        // Bob is untouched.
+        expect(await store.loadConversation(BOB)).toEqual(conversation(BOB));
+        expect((await store.pendingOutbox(BOB)).map((b) => b.id)).toEqual([h.bobsBatch.id]);
+        expect((await store.pendingTimers(BOB)).map((t) => t.id)).toEqual([h.bobsTimer.id]);
+        expect(JSON.stringify((await store.getInboxRow(h.bobsEvent.eventId))?.payload)).toContain(SECRET_TEXT);
+      });
+
+      it('still recognises the deleted events’ ids, so a redelivery is not answered again', async () => {
+        const h = await aliceWithHistory();
+        const request = await accept(event(ALICE, 'データ削除'));
+        await store.commitTurn({ userId: ALICE, inboxSeq: request.seq, deleteUserData: true, conversation: null });
+        const redelivered = await store.acceptEvents([
+          { eventId: h.told.eventId, userId: ALICE, payload: textPayload(ALICE, SECRET_TEXT), receivedAt: T0 + 5000 },
+          { eventId: request.eventId, userId: ALICE, payload: textPayload(ALICE, 'データ削除'), receivedAt: T0 + 5000 },
+        ]);
+        expect(redelivered).toEqual({ accepted: [], duplicates: 2 });
+        expect(await store.nextInboxRow(ALICE)).toBeUndefined();
+        // …and the redelivered text did not sneak back in.
+        expect(JSON.stringify((await store.getInboxRow(h.told.eventId))?.payload ?? null)).not.toContain(SECRET_TEXT);
+      });
+
+      it("keeps the user's events that arrived after the deleting one, to be handled next", async () => {
+        const request = await accept(event(ALICE, 'データ削除'));
+        const after = await accept(event(ALICE, 'こんにちは、また来ました'));
+        await store.commitTurn({ userId: ALICE, inboxSeq: request.seq, deleteUserData: true, conversation: null });
+        expect(await store.nextInboxRow(ALICE)).toMatchObject({ seq: after.seq, status: 'pending', payload: after.payload });
+      });
+
+      it('works for a user the store has never seen', async () => {
+        await store.commitTurn({ userId: 'Ustranger', deleteUserData: true, conversation: null });
+        expect(await store.loadConversation('Ustranger')).toBeUndefined();
+      });
+    });
+
+    describe('outbox', () => {
+      it('keeps every field of a batch and lists pending batches in commit order, per user or all', async () => {
+        const a1 = batch(ALICE, { replyToken: 'rt-a1', replyTokenAt: T0 - 500, messages: [{ type: 'text', text: 'a1' }, { type: 'text', text: 'a1b' }] });
+        const b1 = batch(BOB, { proactive: true });
+        const a2 = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [a1] });
+        await store.commitTurn({ userId: BOB, outbox: [b1] });
+        await store.commitTurn({ userId: ALICE, outbox: [a2] });
+
+        const alices = await store.pendingOutbox(ALICE);
+        expect(alices.map((b) => b.id)).toEqual([a1.id, a2.id]);
+        expect(alices[0]).toMatchObject({ ...a1, status: 'pending', attempts: 0, replyAttempted: false });
+        expect(alices[0]?.sentVia).toBeUndefined();
+        expect(alices[1]?.replyToken).toBeUndefined();
+        expect(alices[1]?.replyTokenAt).toBeUndefined();
+        expect((await store.pendingOutbox()).map((b) => b.id)).toEqual([a1.id, b1.id, a2.id]);
+        expect(await store.getOutbox(b1.id)).toMatchObject({ ...b1, status: 'pending' });
+        expect(await store.getOutbox(uuid())).toBeUndefined();
+      });
+
+      it('remembers that a reply was attempted, and the batch stays pending', async () => {
+        const b = batch(ALICE, { replyToken: 'rt', replyTokenAt: T0 });
+        await store.commitTurn({ userId: ALICE, outbox: [b] });
+        await store.markReplyAttempted(b.id);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'pending', replyAttempted: true });
+        expect((await store.pendingOutbox(ALICE)).map((x) => x.id)).toEqual([b.id]);
+      });
+
+      it('marks a batch sent, by reply or by push', async () => {
+        const r = batch(ALICE);
+        const p = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [r, p] });
+        await store.markOutboxSent(r.id, 'reply', T0 + 1);
+        await store.markOutboxSent(p.id, 'push', T0 + 2);
+        expect(await store.getOutbox(r.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+        expect(await store.getOutbox(p.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+        expect(await store.pendingOutbox()).toEqual([]);
+      });
+
+      it('keeps a batch pending after a failure that will be retried, and fails it for good when told', async () => {
+        const b = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [b] });
+        await store.markOutboxFailed(b.id, 'LINE push failed with 503', false);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'LINE push failed with 503' });
+        await store.markOutboxFailed(b.id, 'LINE push failed with 500', true);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'LINE push failed with 500' });
+        expect(await store.pendingOutbox()).toEqual([]);
+      });
+
+      it('does not bring a cancelled batch back when a send that was under way fails', async () => {
+        const b = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [b] });
+        await store.commitTurn({ userId: ALICE, deleteUserData: true, conversation: null });
+        await store.markOutboxFailed(b.id, 'LINE push failed with 503', false);
+        expect((await store.getOutbox(b.id))?.status).toBe('cancelled');
+        expect(await store.pendingOutbox()).toEqual([]);
+      });
+    });
+
+    describe('countProactiveSentSince', () => {
+      it('counts only proactive pushes that were sent, at or after the given time, for that user', async () => {
+        const sentEarly = batch(ALICE, { proactive: true });
+        const sentAtEdge = batch(ALICE, { proactive: true });
+        const sentLate = batch(ALICE, { proactive: true });
+        const answer = batch(ALICE);
+        const pending = batch(ALICE, { proactive: true });
+        const failed = batch(ALICE, { proactive: true });
+        const bobs = batch(BOB, { proactive: true });
+        await store.commitTurn({ userId: ALICE, outbox: [sentEarly, sentAtEdge, sentLate, answer, pending, failed] });
+        await store.commitTurn({ userId: BOB, outbox: [bobs] });
+        await store.markOutboxSent(sentEarly.id, 'push', T0 - 1);
+        await store.markOutboxSent(sentAtEdge.id, 'push', T0);
+        await store.markOutboxSent(sentLate.id, 'push', T0 + 3_600_000);
+        await store.markOutboxSent(answer.id, 'reply', T0 + 10);
+        await store.markOutboxFailed(failed.id, 'rejected', true);
+        await store.markOutboxSent(bobs.id, 'push', T0 + 10);
+
+        expect(await store.countProactiveSentSince(ALICE, T0)).toBe(2);
+        expect(await store.countProactiveSentSince(ALICE, T0 - 10)).toBe(3);
+        expect(await store.countProactiveSentSince(ALICE, T0 + 3_600_001)).toBe(0);
+        expect(await store.countProactiveSentSince(BOB, 0)).toBe(1);
+        expect(await store.countProactiveSentSince('Unobody', 0)).toBe(0);
+      });
+    });
+
+    describe('timers', () => {
+      it('lists pending timers by due time, and the due ones oldest first within a limit', async () => {
+        const late = timer(ALICE, T0 + 3000);
+        const early = timer(ALICE, T0 + 1000);
+        const mid = timer(BOB, T0 + 2000);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [late, early] });
+        await store.commitTurn({ userId: BOB, scheduleTimers: [mid] });
+
+        expect((await store.pendingTimers(ALICE)).map((t) => t.id)).toEqual([early.id, late.id]);
+        expect((await store.pendingTimers(ALICE))[0]).toEqual({ ...early, status: 'pending' });
+        expect(await store.nextTimerDueAt()).toBe(T0 + 1000);
+        expect(await store.dueTimers(T0 + 999, 10)).toEqual([]);
+        expect((await store.dueTimers(T0 + 1000, 10)).map((t) => t.id)).toEqual([early.id]);
+        expect((await store.dueTimers(T0 + 5000, 10)).map((t) => t.id)).toEqual([early.id, mid.id, late.id]);
+        expect((await store.dueTimers(T0 + 5000, 2)).map((t) => t.id)).toEqual([early.id, mid.id]);
+      });
+
+      it('has no next due time without pending timers', async () => {
+        expect(await store.nextTimerDueAt()).toBeUndefined();
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        await store.cancelTimer(t.id);
+        expect(await store.nextTimerDueAt()).toBeUndefined();
+      });
+
+      it('fires a due timer exactly once, as a pending inbox event for its user', async () => {
+        const t = timer(ALICE, T0 + 1000, { kind: 'checkIn', payload: { n: 2, note: 'あ' } });
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+
+        expect(await store.fireTimer(t.id, T0 + 999)).toBeUndefined();
+        const fired = await store.fireTimer(t.id, T0 + 1500);
+        expect(fired).toEqual({
+          eventId: `timer:${t.id}`,
+          userId: ALICE,
+          payload: { type: 'timer', timer: { id: t.id, kind: 'checkIn', dueAt: T0 + 1000, payload: { n: 2, note: 'あ' } } },
+          receivedAt: T0 + 1500,
+        });
+        expect(await store.fireTimer(t.id, T0 + 2000)).toBeUndefined();
+        expect(await store.pendingTimers(ALICE)).toEqual([]);
+        expect(await store.dueTimers(T0 + 5000, 10)).toEqual([]);
+
+        const row = await store.nextInboxRow(ALICE);
+        expect(row).toMatchObject({ eventId: `timer:${t.id}`, status: 'pending', payload: fired!.payload });
+        expect(await store.usersWithPendingInbox()).toEqual([ALICE]);
+      });
+
+      it('fires a timer once even when asked many times at once', async () => {
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.fireTimer(t.id, T0 + 1)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.countPendingTimerEvents(ALICE)).toBe(1);
+      });
+
+      it('counts fired timers whose turn has not run yet', async () => {
+        const t1 = timer(ALICE, T0);
+        const t2 = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t1, t2] });
+        await accept(event(ALICE));
+        expect(await store.countPendingTimerEvents(ALICE)).toBe(0);
+        await store.fireTimer(t1.id, T0);
+        await store.fireTimer(t2.id, T0);
+        expect(await store.countPendingTimerEvents(ALICE)).toBe(2);
+        expect(await store.countPendingTimerEvents(BOB)).toBe(0);
+        const row = await store.getInboxRow(`timer:${t1.id}`);
+        await store.commitTurn({ userId: ALICE, inboxSeq: row!.seq });
+        expect(await store.countPendingTimerEvents(ALICE)).toBe(1);
+      });
+
+      it('moves a pending timer to a new due time', async () => {
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        await store.rescheduleTimer(t.id, T0 + 10_000);
+        expect(await store.fireTimer(t.id, T0 + 1)).toBeUndefined();
+        expect(await store.dueTimers(T0 + 1, 10)).toEqual([]);
+        expect(await store.nextTimerDueAt()).toBe(T0 + 10_000);
+        expect(await store.fireTimer(t.id, T0 + 10_000)).toBeDefined();
+      });
+
+      it('never fires a cancelled timer, and does not revive it by moving it', async () => {
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        await store.cancelTimer(t.id);
+        await store.rescheduleTimer(t.id, T0 + 1000);
+        expect(await store.pendingTimers(ALICE)).toEqual([]);
+        expect(await store.fireTimer(t.id, T0 + 5000)).toBeUndefined();
+        expect(await store.nextInboxRow(ALICE)).toBeUndefined();
+      });
+
+      it('ignores cancelling or moving a timer that does not exist or already fired', async () => {
+        await store.cancelTimer(uuid());
+        await store.rescheduleTimer(uuid(), T0);
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        await store.fireTimer(t.id, T0);
+        await store.cancelTimer(t.id);
+        await store.rescheduleTimer(t.id, T0 + 1000);
+        expect(await store.fireTimer(t.id, T0 + 5000)).toBeUndefined();
+        expect((await store.nextInboxRow(ALICE))?.eventId).toBe(`timer:${t.id}`);
+      });
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,327 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LineApiError, type LineGateway, type PushResult } from '../../src/line/gateway.ts';
+import { createOutboxSender, type OutboxSenderOptions } from '../../src/line/outbox-sender.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
+import type { NewOutboxBatch, Store } from '../../src/store/ports.ts';
+import { createSqliteStore } from '../../src/store/sqlite-store.ts';
+import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
+import type { BackoffPolicy } from '../../src/util/backoff.ts';
+import { createLogCapture } from '../support/harness.ts';
+
+const ALICE = 'Ualice';
+const BOB = 'Ubob';
+const MAX_AGE_MS = 50_000;
+const RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 100, maxMs: 1000 };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Outcome = 'ok' | 'alreadySent' | Error;
+interface Call {
+  op: 'reply' | 'push';
+  replyToken?: string;
+  to?: string;
+  retryKey?: string;
+  messages: unknown[];
+}
+
+/** A LineGateway that answers from a script (default: success) and records every call. */
+function createScriptedGateway() {
+  const calls: Call[] = [];
+  const script = { reply: [] as Outcome[], push: [] as Outcome[] };
+  let beforePush: ((to: string) => void | Promise<void>) | undefined;
+  const gateway: LineGateway = {
+    async reply(replyToken, messages) {
+      calls.push({ op: 'reply', replyToken, messages });
+      const outcome = script.reply.shift() ?? 'ok';
+      if (outcome instanceof Error) throw outcome;
+    },
+    async push(to, messages, retryKey): Promise<PushResult> {
+      await beforePush?.(to);
+      calls.push({ op: 'push', to, retryKey, messages });
+      const outcome = script.push.shift() ?? 'ok';
+      if (outcome instanceof Error) throw outcome;
+      return outcome === 'alreadySent' ? 'alreadySent' : 'sent';
+    },
+  };
+  return {
+    gateway,
+    calls,
+    script,
+    onPush(fn: (to: string) => void | Promise<void>) {
+      beforePush = fn;
+    },
+  };
+}
+
+const invalidReplyToken = () => new LineApiError('LINE reply failed with 400: Invalid reply token', 'invalidReplyToken', { status: 400, requestId: 'req-invalid' });
+const serverError = (n = 1) => new LineApiError('LINE push failed with 503', 'server', { status: 503, requestId: `req-503-${n}` });
+
+let idCounter = 0;
+const batchId = () => `00000000-0000-4000-8000-${String(++idCounter).padStart(12, '0')}`;
+
+describe('outbox sender', () => {
+  let store: Store;
+  let clock: FakeClock;
+  let logs: ReturnType<typeof createLogCapture>;
+  let line: ReturnType<typeof createScriptedGateway>;
+  let sleeps: number[];
+
+  beforeEach(() => {
+    store = createSqliteStore('file::memory:');
+    clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    logs = createLogCapture();
+    line = createScriptedGateway();
+    sleeps = [];
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  function sender(extra: Partial<OutboxSenderOptions> = {}) {
+    return createOutboxSender({
+      store,
+      gateway: line.gateway,
+      clock,
+      log: createLogger({ level: 'debug', pretty: false, destination: logs.stream }),
+      replyTokenMaxAgeMs: MAX_AGE_MS,
+      retry: RETRY,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      ...extra,
+    });
+  }
+
+  /** Commits a batch answering an event received `ageMs` ago (with a reply token), or a push without one. */
+  async function commitBatch(userId: string, opts: { ageMs?: number; replyToken?: string | null; proactive?: boolean; text?: string } = {}) {
+    const now = clock.now().getTime();
+    const b: NewOutboxBatch = {
+      id: batchId(),
+      userId,
+      messages: [{ type: 'text', text: opts.text ?? 'お返事' }],
+      proactive: opts.proactive ?? false,
+      createdAt: now,
+      ...(opts.replyToken === null ? {} : { replyToken: opts.replyToken ?? `rt-${idCounter}`, replyTokenAt: now - (opts.ageMs ?? 0) }),
+    };
+    await store.commitTurn({ userId, outbox: [b] });
+    return b;
+  }
+
+  describe('replies', () => {
+    it('replies with a fresh token, and only replies', async () => {
+      const b = await commitBatch(ALICE, { ageMs: 1_000 });
+      await sender().flush(ALICE);
+      expect(line.calls).toEqual([{ op: 'reply', replyToken: b.replyToken, messages: b.messages }]);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply', replyAttempted: true });
+    });
+
+    it('replies while the token is younger than the limit, and pushes from the limit on', async () => {
+      const young = await commitBatch(ALICE, { ageMs: MAX_AGE_MS - 1 });
+      const old = await commitBatch(BOB, { ageMs: MAX_AGE_MS });
+      const s = sender();
+      await s.flushAll();
+      expect(line.calls.find((c) => c.replyToken === young.replyToken)?.op).toBe('reply');
+      const bobs = line.calls.filter((c) => c.to === BOB || c.replyToken === old.replyToken);
+      expect(bobs).toEqual([{ op: 'push', to: BOB, retryKey: old.id, messages: old.messages }]);
+    });
+
+    it('pushes with the batch id as X-Line-Retry-Key when the token has expired, and never tries the stale token', async () => {
+      const b = await commitBatch(ALICE);
+      clock.advance(MAX_AGE_MS + 1);
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect(line.calls[0]).toMatchObject({ op: 'push', to: ALICE, retryKey: b.id });
+      expect(line.calls[0]!.retryKey).toMatch(UUID);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push', replyAttempted: false });
+    });
+
+    it('pushes a batch that has no reply token (a proactive message)', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+      await sender().flush(ALICE);
+      expect(line.calls).toEqual([{ op: 'push', to: ALICE, retryKey: b.id, messages: b.messages }]);
+    });
+
+    it('falls back to one push with the retry key when LINE refuses the reply token', async () => {
+      const b = await commitBatch(ALICE);
+      line.script.reply.push(invalidReplyToken());
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.op)).toEqual(['reply', 'push']);
+      expect(line.calls[1]).toMatchObject({ retryKey: b.id, to: ALICE, messages: b.messages });
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+      const warning = logs.records().find((r) => r.level === 40);
+      expect(warning).toMatchObject({ batchId: b.id, kind: 'invalidReplyToken', requestId: 'req-invalid' });
+    });
+
+    it('falls back to push when the reply fails for another reason (e.g. a timeout)', async () => {
+      const b = await commitBatch(ALICE);
+      line.script.reply.push(new LineApiError('LINE reply timed out after 10000 ms', 'timeout'));
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.op)).toEqual(['reply', 'push']);
+      expect(line.calls[1]!.retryKey).toBe(b.id);
+    });
+
+    it('after a restart, retries a reply-attempted batch with its still-fresh token', async () => {
+      const b = await commitBatch(ALICE, { ageMs: 10_000 });
+      await store.markReplyAttempted(b.id); // the process died right after this
+      await sender().flushAll();
+      expect(line.calls).toEqual([{ op: 'reply', replyToken: b.replyToken, messages: b.messages }]);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+    });
+
+    it("after a restart, takes 'Invalid reply token' for a reply-attempted batch as sent: the earlier attempt used it", async () => {
+      const b = await commitBatch(ALICE, { ageMs: 10_000 });
+      await store.markReplyAttempted(b.id);
+      line.script.reply.push(invalidReplyToken());
+      await sender().flushAll();
+      expect(line.calls.map((c) => c.op)).toEqual(['reply']);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+    });
+
+    it('gives up at once when LINE refuses the channel access token', async () => {
+      const b = await commitBatch(ALICE);
+      line.script.reply.push(new LineApiError('LINE reply failed with 401', 'unauthorized', { status: 401, requestId: 'req-401' }));
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.op)).toEqual(['reply']);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'failed' });
+      expect(logs.records().find((r) => r.level === 50)).toMatchObject({ batchId: b.id, status: 401, requestId: 'req-401' });
+    });
+  });
+
+  describe('pushes', () => {
+    it('waits as long as LINE asks (retry-after) after a 429, then sends once', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(new LineApiError('LINE push failed with 429', 'rateLimited', { status: 429, retryAfterMs: 7_000 }));
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.op)).toEqual(['push', 'push']);
+      expect(line.calls.every((c) => c.retryKey === b.id)).toBe(true);
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThanOrEqual(7_000);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+    });
+
+    it('backs off after a 429 without retry-after too', async () => {
+      await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(new LineApiError('LINE push failed with 429', 'rateLimited', { status: 429 }));
+      await sender().flush(ALICE);
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThanOrEqual(RETRY.baseMs / 2);
+      expect(sleeps[0]).toBeLessThanOrEqual(RETRY.baseMs);
+    });
+
+    it('retries 5xx and network errors with the same retry key, with growing, capped waits', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(serverError(1), new Error('fetch failed'), serverError(3));
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(4);
+      expect(new Set(line.calls.map((c) => c.retryKey))).toEqual(new Set([b.id]));
+      expect(sleeps).toHaveLength(3);
+      sleeps.forEach((ms, i) => {
+        const ceiling = Math.min(RETRY.maxMs, RETRY.baseMs * 2 ** i);
+        expect(ms).toBeGreaterThanOrEqual(ceiling / 2);
+        expect(ms).toBeLessThanOrEqual(ceiling);
+      });
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', attempts: 3 });
+    });
+
+    it('gives up after the last attempt: the batch is failed and the error logged with LINE’s request id', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(...Array.from({ length: 10 }, (_, i) => serverError(i + 1)));
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(RETRY.maxAttempts);
+      expect(sleeps).toHaveLength(RETRY.maxAttempts - 1);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'failed', attempts: RETRY.maxAttempts });
+      expect(await store.pendingOutbox()).toEqual([]);
+      const errors = logs.records().filter((r) => r.level === 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ batchId: b.id, userId: ALICE, status: 503, requestId: `req-503-${RETRY.maxAttempts}` });
+    });
+
+    it('does not retry a request LINE rejects (400)', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(new LineApiError('LINE push failed with 400: bad', 'rejected', { status: 400, requestId: 'req-400' }));
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect((await store.getOutbox(b.id))?.status).toBe('failed');
+    });
+
+    it('counts a 409 (retry key already accepted) as sent', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push('alreadySent');
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+    });
+
+    it('stops retrying a batch that was cancelled meanwhile (the user deleted their data)', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(serverError());
+      const s = sender({
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          await store.commitTurn({ userId: ALICE, deleteUserData: true, conversation: null });
+        },
+      });
+      await s.flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect((await store.getOutbox(b.id))?.status).toBe('cancelled');
+    });
+  });
+
+  describe('ordering and scope', () => {
+    it("sends one user's batches in order, and a failed batch does not hold up the next", async () => {
+      const first = await commitBatch(ALICE, { replyToken: null, text: '1' });
+      const second = await commitBatch(ALICE, { replyToken: null, text: '2' });
+      const third = await commitBatch(ALICE, { replyToken: null, text: '3' });
+      line.script.push.push('ok', new LineApiError('LINE push failed with 400', 'rejected', { status: 400 }), 'ok');
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.retryKey)).toEqual([first.id, second.id, third.id]);
+      expect((await store.getOutbox(second.id))?.status).toBe('failed');
+      expect((await store.getOutbox(third.id))?.status).toBe('sent');
+    });
+
+    it('sends each batch once however many flushes overlap', async () => {
+      const batches = [await commitBatch(ALICE, { replyToken: null }), await commitBatch(ALICE, { replyToken: null })];
+      const s = sender();
+      await Promise.all([s.flush(ALICE), s.flush(ALICE), s.flushAll(), s.flush(ALICE)]);
+      await s.idle();
+      expect(line.calls.map((c) => c.retryKey)).toEqual(batches.map((b) => b.id));
+    });
+
+    it("flush(user) sends only that user's batches; flushAll sends everyone's", async () => {
+      await commitBatch(ALICE, { replyToken: null });
+      const bobs = await commitBatch(BOB, { replyToken: null });
+      const s = sender();
+      await s.flush(ALICE);
+      expect(line.calls.map((c) => c.to)).toEqual([ALICE]);
+      await s.flushAll();
+      expect(line.calls.map((c) => c.to)).toEqual([ALICE, BOB]);
+      expect((await store.getOutbox(bobs.id))?.status).toBe('sent');
+    });
+
+    it("does not make one user wait for another user's slow send", async () => {
+      await commitBatch(ALICE, { replyToken: null });
+      await commitBatch(BOB, { replyToken: null });
+      let releaseAlice!: () => void;
+      const aliceHeld = new Promise<void>((r) => (releaseAlice = r));
+      line.onPush(async (to) => {
+        if (to === ALICE) await aliceHeld; // Alice's push hangs until released
+      });
+      const s = sender();
+      const alice = s.flush(ALICE);
+      // Resolves although Alice's push is still hanging (fails fast instead of hanging if it waited).
+      await Promise.race([s.flush(BOB), new Promise((_, reject) => setTimeout(() => reject(new Error("Bob waited for Alice's send")), 5000).unref())]);
+      expect(line.calls.map((c) => c.to)).toEqual([BOB]);
+      releaseAlice();
+      await alice;
+      expect(line.calls.map((c) => c.to)).toEqual([BOB, ALICE]);
+    });
+
+    it('is idle once every flush has finished', async () => {
+      await commitBatch(ALICE, { replyToken: null });
+      const s = sender();
+      void s.flush(ALICE);
+      await s.idle();
+      expect(await store.pendingOutbox()).toEqual([]);
+    });
+  });
+});
