@@ -252,7 +252,8 @@ export function createSqliteStore(databaseUrl: string): Store {
       const c = turn.conversation;
       stmt.upsertConv.run(c.userId, c.machineVersion, c.stage, JSON.stringify(c.snapshot), c.updatedAt);
     }
-    for (const t of turn.scheduleTimers ?? []) {
+    // A turn that deletes the user's data leaves nothing scheduled behind it.
+    for (const t of turn.deleteUserData ? [] : (turn.scheduleTimers ?? [])) {
       stmt.insertTimer.run(t.id, t.userId, t.kind, t.dueAt, JSON.stringify(t.payload), t.createdAt);
     }
     for (const b of turn.outbox ?? []) insertOutbox(b);

@@ -361,6 +361,18 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.nextInboxRow(ALICE)).toMatchObject({ seq: after.seq, status: 'pending', payload: after.payload });
       });
 
+      it('schedules nothing in the turn that deletes (no timer outlives the deletion)', async () => {
+        const request = await accept(event(ALICE, 'データ削除'));
+        await store.commitTurn({
+          userId: ALICE,
+          inboxSeq: request.seq,
+          deleteUserData: true,
+          conversation: null,
+          scheduleTimers: [{ id: 'late-timer', userId: ALICE, kind: 'checkIn', dueAt: T0 + 1000, payload: null, createdAt: T0 }],
+        });
+        expect(await store.pendingTimers(ALICE)).toEqual([]);
+      });
+
       it('works for a user the store has never seen', async () => {
         await store.commitTurn({ userId: 'Ustranger', deleteUserData: true, conversation: null });
         expect(await store.loadConversation('Ustranger')).toBeUndefined();
