@@ -25,6 +25,7 @@ import { createLinePlatform, type LinePlatform } from './local/line-platform.ts'
 import { createSimulatorRouter } from './local/simulator-routes.ts';
 import { loadRichMenuLayout } from './richmenu/layout.ts';
 import { createStageMenuClient, createStageMenuLinker } from './richmenu/stage-linker.ts';
+import { deployRichMenus } from './richmenu/deploy.ts';
 import type { BackoffPolicy } from './util/backoff.ts';
 
 /** What tests (and the local tools) may swap; production passes nothing. */
@@ -185,6 +186,16 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   }
   // After the resume, so that overdue timers queue up behind what a crash left pending.
   if (!overrides.skipResume) await scheduler.start();
+
+  if (config.mode === 'local' && platform) {
+    // The built-in platform starts empty: give it the real rich menus (and their stage variants), so
+    // the simulator shows what a LINE user would see. Best effort: the chat works without them.
+    try {
+      await deployRichMenus({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl, dataApiBaseUrl: line.dataApiBaseUrl });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not set up the rich menus on the local LINE platform');
+    }
+  }
 
   if (config.mode === 'local') {
     log.info({ url, linePlatform: platform?.url }, `Local mode: no LINE credentials, so Akari talks to the built-in local LINE platform. ${config.localTools ? `Open the simulator: ${url}/ (or try \`npm run chat\`)` : 'Local tools are off (LOCAL_TOOLS=false).'}`);
