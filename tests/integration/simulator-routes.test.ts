@@ -139,6 +139,8 @@ describe('simulator routes in local mode', () => {
   let platform: LinePlatform;
   let clock: FakeClock;
   let logs: ReturnType<typeof createLogCapture>;
+  /** Requests the platform had seen when the test began (start-up sets up the rich menus). */
+  let requestsAtStart: number;
 
   beforeEach(async () => {
     clock = createFakeClock('2026-12-04T10:00:00+09:00'); // a Friday
@@ -150,6 +152,7 @@ describe('simulator routes in local mode', () => {
       platform,
       logDestination: logs.stream,
     });
+    requestsAtStart = platform.requests.length;
   });
   afterEach(async () => {
     await akari.stop();
@@ -228,7 +231,7 @@ describe('simulator routes in local mode', () => {
       expect(res.status).toBe(400);
       expect(res.body.message).toEqual(expect.any(String));
     }
-    expect(platform.requests).toHaveLength(0);
+    expect(platform.requests.slice(requestsAtStart)).toHaveLength(0);
   });
 
   it('only takes JSON, so a form on another web page cannot act for a simulated user', async () => {
@@ -237,7 +240,7 @@ describe('simulator routes in local mode', () => {
       expect(res.status, path).toBe(415);
     }
     expect((await request(akari.url).post('/local/sim/users').type('text/plain').send('{}')).status).toBe(415);
-    expect(platform.requests).toHaveLength(0);
+    expect(platform.requests.slice(requestsAtStart)).toHaveLength(0);
   });
 
   it('streams the user’s chat over server-sent events: history first, then live', async () => {
@@ -331,6 +334,11 @@ describe('simulator routes in local mode', () => {
   });
 
   it('shows the rich menu the platform would show the user, else the layout', async () => {
+    // Local start-up deployed the real menus: everyone sees the default one.
+    const deployed = await request(akari.url).get(`/local/sim/richmenu?userId=${USER}`);
+    expect(deployed.body).toMatchObject({ source: 'platform', menu: { name: 'akari-main' } });
+    // Without a default menu on the platform, the page falls back to the layout.
+    expect((await fetch(`${platform.url}/v2/bot/user/all/richmenu`, { method: 'DELETE' })).status).toBe(200);
     const fallback = await request(akari.url).get(`/local/sim/richmenu?userId=${USER}`);
     expect(fallback.body.source).toBe('layout');
     expect(fallback.body.menu.areas).toHaveLength(6);
