@@ -580,18 +580,7 @@ export function createConversationMachine(deps: MachineDeps) {
         on: { '*': [{ guard: ig('back'), target: '#akari.situation' }] },
         initial: 'route',
         states: {
-          route: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.preparation } }],
-            always: [
-              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'preparation.intro' }] } }] },
-              { target: 'apology', actions: [{ type: 'speak', params: { parts: [{ say: 'preparation.intro' }] } }] },
-            ],
-          },
-          details: { on: answerHandlers('detailsNext') },
-          detailsNext: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.preparation } }],
-            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'apology' }],
-          },
+          ...askFirst({ needs: STAGE_NEEDS.preparation, lead: 'preparation.intro', then: 'apology', direct: [{ say: 'preparation.intro' }] }),
           apology: {
             entry: [{ type: 'speak', params: { parts: [{ say: 'apology.intro' }, { template: 'apology' }, { say: 'apology.tips', qr: 'apology.tips' }] } }],
             on: nextOn('research'),
@@ -634,18 +623,7 @@ export function createConversationMachine(deps: MachineDeps) {
         on: { '*': [{ guard: ig('back'), target: '#akari.preparation' }] },
         initial: 'route',
         states: {
-          route: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.call } }],
-            always: [
-              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'stageNeedsDetails' }] } }] },
-              { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] },
-            ],
-          },
-          details: { on: answerHandlers('detailsNext') },
-          detailsNext: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.call } }],
-            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'timing', actions: [{ type: 'speak', params: { parts: [{ say: 'call.intro' }] } }] }],
-          },
+          ...askFirst({ needs: STAGE_NEEDS.call, lead: 'stageNeedsDetails', then: 'timing', direct: [{ say: 'call.intro' }], afterDetails: [{ say: 'call.intro' }] }),
           timing: {
             entry: ['clearQuestion', 'sayTiming'],
             on: {
@@ -716,18 +694,7 @@ export function createConversationMachine(deps: MachineDeps) {
         on: { '*': [{ guard: ig('back'), target: '#akari.call' }] },
         initial: 'route',
         states: {
-          route: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.followUp } }],
-            always: [
-              { guard: 'hasQuestion', target: 'details', actions: [{ type: 'askWithLead', params: { lead: [{ say: 'stageNeedsDetails' }] } }] },
-              { target: 'thanks' },
-            ],
-          },
-          details: { on: answerHandlers('detailsNext') },
-          detailsNext: {
-            entry: [{ type: 'setNextQuestion', params: { list: STAGE_NEEDS.followUp } }],
-            always: [{ guard: 'hasQuestion', target: 'details', actions: ['askQuestion'] }, { target: 'thanks' }],
-          },
+          ...askFirst({ needs: STAGE_NEEDS.followUp, lead: 'stageNeedsDetails', then: 'thanks' }),
           thanks: {
             entry: [
               'clearQuestion',
@@ -840,6 +807,30 @@ function answerHandlers(next: string) {
     { guard: 'unclearFirst' as const, actions: ['applyAnswer' as const, 'reprompt' as const] },
   ];
   return { TEXT: handlers, POSTBACK: handlers };
+}
+
+/**
+ * The first steps of a stage that needs a few details before its templates make sense (a user may
+ * jump in from the rich menu): `route` asks the first missing one (after `lead`), `details` takes
+ * the answer, `detailsNext` asks the next or moves on to `then`. Each question can be skipped.
+ */
+function askFirst(opts: { needs: readonly QuestionId[]; lead: string; then: string; direct?: Part[]; afterDetails?: Part[] }) {
+  const speak = (parts: Part[] | undefined) => (parts?.length ? [{ type: 'speak' as const, params: { parts } }] : []);
+  const setNext = { type: 'setNextQuestion' as const, params: { list: opts.needs } };
+  return {
+    route: {
+      entry: [setNext],
+      always: [
+        { guard: 'hasQuestion' as const, target: 'details', actions: [{ type: 'askWithLead' as const, params: { lead: [{ say: opts.lead }] as Part[] } }] },
+        { target: opts.then, actions: speak(opts.direct) },
+      ],
+    },
+    details: { on: answerHandlers('detailsNext') },
+    detailsNext: {
+      entry: [setNext],
+      always: [{ guard: 'hasQuestion' as const, target: 'details', actions: ['askQuestion' as const] }, { target: opts.then, actions: speak(opts.afterDetails) }],
+    },
+  };
 }
 
 function nextOn(target: string) {

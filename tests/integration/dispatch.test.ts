@@ -6,31 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { webhook } from '@line/bot-sdk';
-import { createLinePlatform } from '../../src/local/line-platform.ts';
-import { createLineSchemaValidator } from '../../src/local/openapi-validator.ts';
 import { textEvent, unfollowEvent } from '../../src/local/webhook-events.ts';
 import type { Store, Turn } from '../../src/store/ports.ts';
-import { createFakeClock } from '../../src/time/clock.ts';
-import { startHarness, TEST_TOKEN, type Harness, type HarnessOptions } from '../support/harness.ts';
+import { startHarness, type Harness, type HarnessOptions } from '../support/harness.ts';
 
 const ALICE = 'U0000000000000000000000000000a11c';
 const BOB = 'U0000000000000000000000000000b0b0';
 
-// One compiled OpenAPI validator for every platform in this file: compiling it takes a while.
-const validator = createLineSchemaValidator();
 
-async function start(opts: HarnessOptions = {}): Promise<Harness> {
-  const clock = opts.clock ?? createFakeClock('2026-12-01T10:00:00+09:00');
-  const platform = createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN, validator });
-  const h = await startHarness({ ...opts, clock, platform });
-  return {
-    ...h,
-    async stop() {
-      await h.stop();
-      await platform.close();
-    },
-  };
-}
+const start = (opts: HarnessOptions = {}): Promise<Harness> => startHarness(opts);
 
 /** Rejects if `promise` has not settled in time, so a broken guarantee fails instead of hanging. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

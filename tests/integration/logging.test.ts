@@ -8,11 +8,10 @@ import type { webhook } from '@line/bot-sdk';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { startAkari } from '../../src/main.ts';
 import { createLinePlatform } from '../../src/local/line-platform.ts';
-import { createLineSchemaValidator } from '../../src/local/openapi-validator.ts';
 import { callbackBody, followEvent, postbackEvent, signBody, textEvent, unfollowEvent } from '../../src/local/webhook-events.ts';
 import type { Store, Turn } from '../../src/store/ports.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { createLogCapture, startHarness, tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, type Harness, type HarnessOptions } from '../support/harness.ts';
+import { createLogCapture, startHarness, testValidator, tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, type Harness, type HarnessOptions } from '../support/harness.ts';
 
 const USER = 'U000000000000000000000000000010a9';
 const OTHER = 'U000000000000000000000000000020a9';
@@ -20,20 +19,9 @@ const REPLY = '/v2/bot/message/reply';
 const PUSH = '/v2/bot/message/push';
 const DISTINCTIVE = '面接官の名前は綿貫ミスズさんで電話番号は末尾4649でした';
 
-const validator = createLineSchemaValidator();
+const validator = testValidator();
 
-async function start(opts: HarnessOptions = {}): Promise<Harness> {
-  const clock = opts.clock ?? createFakeClock('2026-12-01T10:00:00+09:00');
-  const platform = createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN, validator });
-  const h = await startHarness({ ...opts, clock, platform });
-  return {
-    ...h,
-    async stop() {
-      await h.stop();
-      await platform.close();
-    },
-  };
-}
+const start = (opts: HarnessOptions = {}): Promise<Harness> => startHarness(opts);
 
 /** Makes the turn of one chosen event fail every time (it ends up parked). */
 function failingTurnFor(getEventId: () => string) {

@@ -4,12 +4,11 @@
  * Counts and kinds of deliveries only: what Akari says is the conversation machine's business.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLinePlatform, type Delivery, type RecordedRequest } from '../../src/local/line-platform.ts';
-import { createLineSchemaValidator } from '../../src/local/openapi-validator.ts';
+import { type Delivery, type RecordedRequest } from '../../src/local/line-platform.ts';
 import { textEvent } from '../../src/local/webhook-events.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { startHarness, TEST_TOKEN, type Harness, type HarnessOptions } from '../support/harness.ts';
+import { startHarness, testValidator, type Harness, type HarnessOptions } from '../support/harness.ts';
 
 const USER = 'U00000000000000000000000000005e4d';
 const REPLY = '/v2/bot/message/reply';
@@ -18,24 +17,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEND_ATTEMPTS = 4; // the harness's send retry policy
 const INVALID_REPLY_TOKEN = { path: REPLY, status: 400, body: { message: 'Invalid reply token' } };
 
-const validator = createLineSchemaValidator();
+const validator = testValidator();
 beforeAll(() => {
   // Compile the OpenAPI schemas once, up front.
   validator.validateRequest('PushMessageRequest', { to: USER, messages: [{ type: 'text', text: 'x' }] });
 });
 
-async function start(opts: HarnessOptions = {}): Promise<Harness> {
-  const clock = opts.clock ?? createFakeClock('2026-12-01T10:00:00+09:00');
-  const platform = createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN, validator });
-  const h = await startHarness({ ...opts, clock, platform });
-  return {
-    ...h,
-    async stop() {
-      await h.stop();
-      await platform.close();
-    },
-  };
-}
+const start = (opts: HarnessOptions = {}): Promise<Harness> => startHarness(opts);
 
 const pushesWithKey = (requests: readonly RecordedRequest[], key: string) =>
   requests.filter((r) => r.path === PUSH && r.headers['x-line-retry-key'] === key);

@@ -7,6 +7,7 @@ import type { webhook } from '@line/bot-sdk';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { startAkari, type Akari, type AkariOverrides } from '../../src/main.ts';
 import { createLinePlatform, type LinePlatform } from '../../src/local/line-platform.ts';
+import { createLineSchemaValidator, type LineSchemaValidator } from '../../src/local/openapi-validator.ts';
 import { callbackBody, postbackEvent, signBody, textEvent, followEvent } from '../../src/local/webhook-events.ts';
 import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
 
@@ -28,6 +29,14 @@ export function createLogCapture() {
     records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     text: () => lines.join('\n'),
   };
+}
+
+// One compiled OpenAPI validator per test file (compiling LINE's spec takes a while); the
+// validator holds no per-platform state, so every platform a file creates can share it.
+let sharedValidator: LineSchemaValidator | undefined;
+export function testValidator(): LineSchemaValidator {
+  sharedValidator ??= createLineSchemaValidator();
+  return sharedValidator;
 }
 
 export function tempDatabaseUrl(): string {
@@ -59,7 +68,7 @@ export interface Harness {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const clock = opts.clock ?? createFakeClock('2026-12-01T10:00:00+09:00');
-  const platform = opts.platform ?? createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN });
+  const platform = opts.platform ?? createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN, validator: testValidator() });
   const baseUrl = platform.url ?? (await platform.listen(0, '127.0.0.1'));
   const logs = createLogCapture();
   const databaseUrl = opts.databaseUrl ?? tempDatabaseUrl();
