@@ -24,6 +24,9 @@ export interface Dispatcher {
   stop(): void;
 }
 
+/** How long turns may run back to back before webhooks and LINE's answers get their turn. */
+const TURN_SLICE_MS = 5;
+
 export const DEFAULT_EVENT_RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 200, maxMs: 5_000 };
 
 /**
@@ -38,9 +41,21 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let stopped = false;
   const scheduled = new Set<string>();
 
+  // The store answers synchronously, so turns run back to back as microtasks: without a pause, a
+  // backlog would keep every webhook waiting for its 200 (and LINE's answers unread) until it is
+  // worked off. Turns get a slice of a few ms; then waiting I/O goes first.
+  let sliceStartedAt = performance.now();
+  async function yieldWhenSliceIsUsed(): Promise<void> {
+    if (performance.now() - sliceStartedAt < TURN_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStartedAt = performance.now();
+  }
+
   async function drain(userId: string): Promise<void> {
     scheduled.delete(userId);
     while (!stopped) {
+      await yieldWhenSliceIsUsed();
+      if (stopped) break;
       const row = await opts.store.nextInboxRow(userId);
       if (!row) break;
       const elog = log.child({ webhookEventId: row.eventId, userId });
