@@ -20,6 +20,7 @@ import {
 } from './profile.ts';
 import { EDIT_QUESTION, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
 import { createRenderer, type Part } from './render.ts';
+import { buildTextMessages } from '../messages/build-text.ts';
 
 export type { Profile } from './profile.ts';
 
@@ -264,9 +265,9 @@ export function createConversationMachine(deps: MachineDeps) {
         profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, extractFacts(event.text, { now: new Date(event.at) })) : context.profile),
       }),
       showProfile: emit(({ context, event }) => {
-        const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`.slice(0, 20), data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));
-        const messages = r.render([{ say: 'profileHeader' }], context.profile, atOf(event, context));
-        return reply([...messages, ...r.render([], context.profile, atOf(event, context)), { type: 'text', text: describeProfile(context.profile), quickReply: { items: options.map((o) => ({ type: 'action', action: { type: 'postback', label: o.label, data: 'data' in o ? o.data : '', displayText: 'displayText' in o ? o.displayText : o.label } })) } }]);
+        const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`, data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));
+        const header = r.render([{ say: 'profileHeader' }], context.profile, atOf(event, context));
+        return reply([...header, ...buildTextMessages(describeProfile(context.profile), options)]);
       }),
       startEdit: assign({
         editing: ({ event }) => {
@@ -292,12 +293,8 @@ export function createConversationMachine(deps: MachineDeps) {
         return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
       }),
       sayEdited: emit(({ context, event }) =>
-        reply([
-          ...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)),
-          { type: 'text', text: describeProfile(context.profile) },
-        ]),
+        reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
       ),
-      cancelEdit: assign({ editing: undefined }),
       setConfirmingDelete: assign({ confirmingDelete: (_, params: { value: boolean }) => params.value }),
       setNotifications: assign({ notifications: (_, params: { value: boolean }) => params.value }),
       resetAll: assign(() => ({
@@ -453,12 +450,9 @@ export function createConversationMachine(deps: MachineDeps) {
       },
       unclearAgain: ({ context, event }) => !context.editing && intentIs(event, 'other') && context.unclear >= 1,
       unclearFirst: ({ context, event }) => !context.editing && intentIs(event, 'other'),
-      needs: ({ context }, params: { list: readonly QuestionId[] }) => nextQuestion(params.list, context.profile, context.skipped) !== undefined,
       knowsEnough: ({ context }) => context.profile.daysElapsed !== undefined && (context.profile.reasons?.length ?? 0) > 0,
-      outcomeIs: ({ context }, params: { outcome: Outcome }) => context.outcome === params.outcome,
       strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
       checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
-      hasText: ({ event }) => intentIs(event, 'other'),
       tellsHours: ({ event }) => event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
       timerStillRelevant: ({ context, event }) => {

@@ -69,9 +69,7 @@ export function createRenderer(content: Content) {
     };
   }
 
-  const quickReplies = (key: string): readonly QuickReplyOption[] => content.quickReplies[key] ?? [];
-
-  return { render, tickOptions, checklistProgress, quickReplies };
+  return { render, tickOptions, checklistProgress };
 }
 
 export type Renderer = ReturnType<typeof createRenderer>;
