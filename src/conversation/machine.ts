@@ -123,35 +123,24 @@ export const CONTENT_REQUIREMENTS = {
   placeholders: PLACEHOLDERS,
 } as const;
 
-const QUESTION_QR: Partial<Record<QuestionId, string>> = {
-  days: 'question.days',
-  reason: 'question.reason',
-  count: 'question.count',
-  employer: 'question.employer',
-  jobKind: 'question.jobKind',
-  contactLeft: 'question.contactLeft',
-  userName: 'question.userName',
-  contactPerson: 'question.contactPerson',
-  strengths: 'strengths.intro',
-  waitDays: 'waiting.askDate',
-  wentWell: 'reflection',
-  toChange: 'reflection',
+/** What Akari says to ask each question, and the options offered with it (always a way to skip). */
+const QUESTIONS: Record<QuestionId, { text: string; qr?: string }> = {
+  days: { text: 'question.days', qr: 'question.days' },
+  reason: { text: 'question.reason', qr: 'question.reason' },
+  count: { text: 'question.count', qr: 'question.count' },
+  employer: { text: 'question.employer', qr: 'question.employer' },
+  jobKind: { text: 'question.jobKind', qr: 'question.jobKind' },
+  contactLeft: { text: 'question.contactLeft', qr: 'question.contactLeft' },
+  userName: { text: 'question.userName', qr: 'question.userName' },
+  contactPerson: { text: 'question.contactPerson', qr: 'question.contactPerson' },
+  strengths: { text: 'strengths.intro', qr: 'strengths.intro' },
+  hours: { text: 'timing.askHours' },
+  waitDays: { text: 'waiting.askDate', qr: 'waiting.askDate' },
+  wentWell: { text: 'reflection.wentWell', qr: 'reflection' },
+  toChange: { text: 'reflection.toChange', qr: 'reflection' },
 };
-const QUESTION_TEXT: Record<QuestionId, string> = {
-  days: 'question.days',
-  reason: 'question.reason',
-  count: 'question.count',
-  employer: 'question.employer',
-  jobKind: 'question.jobKind',
-  contactLeft: 'question.contactLeft',
-  userName: 'question.userName',
-  contactPerson: 'question.contactPerson',
-  strengths: 'strengths.intro',
-  hours: 'timing.askHours',
-  waitDays: 'waiting.askDate',
-  wentWell: 'reflection.wentWell',
-  toChange: 'reflection.toChange',
-};
+/** The part that asks `q`. */
+const askPart = (q: QuestionId): Part => ({ say: QUESTIONS[q].text, ...(QUESTIONS[q].qr ? { qr: QUESTIONS[q].qr } : {}) });
 
 type Ev = ConversationEvent;
 /** Days the employer said it would take, from a tapped option or typed text (0 = not told). */
@@ -175,10 +164,7 @@ export function createConversationMachine(deps: MachineDeps) {
   const callProfile = (p: Profile): CallProfile => ({ kind: p.employerKind, hours: p.businessHours });
 
   /** The effects of asking `q`: its text, and its options (always including a way to skip). */
-  const ask = (q: QuestionId, p: Profile, at: number, lead: Part[] = []): Effect => {
-    const qrKey = QUESTION_QR[q];
-    return reply(r.render([...lead, { say: QUESTION_TEXT[q], ...(qrKey ? { qr: qrKey } : {}) }], p, at));
-  };
+  const ask = (q: QuestionId, p: Profile, at: number, lead: Part[] = []): Effect => reply(r.render([...lead, askPart(q)], p, at));
 
   function assessment(p: Profile, at: number): Effect {
     const days = p.daysElapsed;
@@ -248,7 +234,7 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
       giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
       reprompt: emit(({ context, event }) =>
-        reply(r.render([{ say: 'reprompt' }, { say: QUESTION_TEXT[context.question!], ...(QUESTION_QR[context.question!] ? { qr: QUESTION_QR[context.question!]! } : {}) }], context.profile, atOf(event, context))),
+        reply(r.render([{ say: 'reprompt' }, askPart(context.question!)], context.profile, atOf(event, context))),
       ),
       repromptGeneral: emit(({ context, event }) =>
         context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
@@ -278,8 +264,9 @@ export function createConversationMachine(deps: MachineDeps) {
       askEdit: emit(({ context, event }) => {
         const field = context.editing!;
         const q = EDIT_QUESTION[field];
-        const qrKey = QUESTION_QR[q];
-        return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey && q !== 'strengths' ? { qr: qrKey } : {}) }], context.profile, atOf(event, context)));
+        // Strengths are retyped as a whole, so its "skip / done" options don't belong here.
+        const qrKey = q === 'strengths' ? undefined : QUESTIONS[q].qr;
+        return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey ? { qr: qrKey } : {}) }], context.profile, atOf(event, context)));
       }),
       applyEdit: assign(({ context, event }) => {
         const field = context.editing!;

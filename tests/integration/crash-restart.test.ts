@@ -17,7 +17,7 @@ import { callbackBody, signBody, textEvent } from '../../src/local/webhook-event
 import type { Store, Turn } from '../../src/store/ports.ts';
 import { createSqliteStore, sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { createLogCapture, tempDatabaseUrl, TEST_SECRET, TEST_TOKEN } from '../support/harness.ts';
+import { createLogCapture, tempDatabaseUrl, testEnv, TEST_SECRET, TEST_TOKEN } from '../support/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -262,17 +262,7 @@ describe('a restart after events were acknowledged but never handled', () => {
     const databaseUrl = tempDatabaseUrl();
     const akaris: Akari[] = [];
     const closeLater: Store[] = [];
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'debug',
-      LINE_CHANNEL_SECRET: TEST_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-      LINE_API_BASE_URL: lineUrl,
-      LINE_DATA_API_BASE_URL: lineUrl,
-      DATABASE_URL: databaseUrl,
-    });
+    const config = loadConfig(testEnv(lineUrl, databaseUrl));
     try {
       // The first instance stores events but its turns never complete: it "dies" (is abandoned) mid-way.
       const firstLogs = createLogCapture();

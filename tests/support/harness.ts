@@ -39,6 +39,21 @@ export function testValidator(): LineSchemaValidator {
   return sharedValidator;
 }
 
+/** The environment of an Akari under test: a LINE channel pointed at `lineUrl`, a given database. */
+export function testEnv(lineUrl: string, databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    LINE_CHANNEL_SECRET: TEST_SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
+    LINE_API_BASE_URL: lineUrl,
+    LINE_DATA_API_BASE_URL: lineUrl,
+    DATABASE_URL: databaseUrl,
+  };
+}
+
 export function tempDatabaseUrl(): string {
   return `file:${join(mkdtempSync(join(tmpdir(), 'akari-test-')), 'akari.db')}`;
 }
@@ -72,18 +87,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const baseUrl = platform.url ?? (await platform.listen(0, '127.0.0.1'));
   const logs = createLogCapture();
   const databaseUrl = opts.databaseUrl ?? tempDatabaseUrl();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
-    LINE_CHANNEL_SECRET: TEST_SECRET,
-    LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-    LINE_API_BASE_URL: baseUrl,
-    LINE_DATA_API_BASE_URL: baseUrl,
-    DATABASE_URL: databaseUrl,
-    ...opts.env,
-  });
+  const config = loadConfig({ ...testEnv(baseUrl, databaseUrl), ...opts.env });
   const akari = await startAkari(config, {
     clock,
     logDestination: logs.stream,
