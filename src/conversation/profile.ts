@@ -20,7 +20,7 @@ export interface Profile {
 }
 
 /** Fields the user can see and change with 「登録内容」. */
-export const EDITABLE_FIELDS = ['userName', 'employerName', 'contactPerson', 'daysElapsed', 'reasons', 'jobKind', 'strengths'] as const;
+export const EDITABLE_FIELDS = ['userName', 'employerName', 'contactPerson', 'jobKind', 'daysElapsed', 'callCount', 'reasons', 'contactLeft', 'businessHours', 'strengths'] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
 export const FIELD_LABELS: Record<EditableField, string> = {
@@ -28,7 +28,10 @@ export const FIELD_LABELS: Record<EditableField, string> = {
   employerName: '応募先',
   contactPerson: '担当の方',
   daysElapsed: '経過日数',
+  callCount: '着信の回数',
   reasons: '出られなかった理由',
+  contactLeft: '応募先からの伝言',
+  businessHours: '営業時間',
   jobKind: '働き方',
   strengths: 'あなたの強み',
 };
@@ -166,7 +169,7 @@ export function describeProfile(profile: Profile): string {
     line('経過日数', profile.daysElapsed !== undefined ? daysPhrase(profile.daysElapsed) : undefined),
     line('着信の回数', profile.callCount !== undefined ? `${profile.callCount}回${profile.callCountApprox ? '以上' : ''}` : undefined),
     line('出られなかった理由', profile.reasons?.length ? profile.reasons.map((r) => REASON_LABELS[r]).join('・') : undefined),
-    line('企業からの伝言', profile.contactLeft?.length ? profile.contactLeft.map((c) => CONTACT_LABELS[c]).join('・') : undefined),
+    line('応募先からの伝言', profile.contactLeft?.length ? profile.contactLeft.map((c) => CONTACT_LABELS[c]).join('・') : undefined),
     line('営業時間', profile.businessHours ? formatHours(profile.businessHours) : undefined),
     line('あなたの強み', profile.strengths?.length ? profile.strengths.join('、') : undefined),
   ].join('\n');

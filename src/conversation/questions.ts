@@ -204,7 +204,10 @@ export const EDIT_QUESTION: Record<EditableField, QuestionId> = {
   employerName: 'employer',
   contactPerson: 'contactPerson',
   daysElapsed: 'days',
+  callCount: 'count',
   reasons: 'reason',
+  contactLeft: 'contactLeft',
+  businessHours: 'hours',
   jobKind: 'jobKind',
   strengths: 'strengths',
 };
