@@ -231,6 +231,12 @@ function renderButton(c, ctx) {
   return node;
 }
 
+/** A component's "W:H" aspect ratio as numbers; 1:1 when absent or malformed. */
+function aspectRatioOf(c) {
+  const valid = typeof c.aspectRatio === 'string' && /^\d+(\.\d+)?:\d+(\.\d+)?$/.test(c.aspectRatio);
+  return valid ? c.aspectRatio.split(':').map(Number) : [1, 1];
+}
+
 function renderImage(c) {
   const node = el('div', 'flex-image');
   const width = sizeOf(c.size, IMAGE_SIZE) ?? IMAGE_SIZE.md;
@@ -239,8 +245,8 @@ function renderImage(c) {
   const align = c.align === 'start' ? 'flex-start' : c.align === 'end' ? 'flex-end' : 'center';
   node.style.alignSelf = align;
   const frame = el('div', 'flex-image-frame');
-  const ratio = typeof c.aspectRatio === 'string' && /^\d+(\.\d+)?:\d+(\.\d+)?$/.test(c.aspectRatio) ? c.aspectRatio.replace(':', ' / ') : '1 / 1';
-  frame.style.aspectRatio = ratio;
+  const [w, h] = aspectRatioOf(c);
+  frame.style.aspectRatio = `${w} / ${h}`;
   frame.style.backgroundColor = colorOf(c.backgroundColor) ?? '';
   const url = safeWebUrl(c.url);
   if (url) {
@@ -265,8 +271,8 @@ function renderIcon(c) {
   const node = el('span', 'flex-icon');
   const size = sizeOf(c.size, TEXT_SIZE) ?? TEXT_SIZE.md;
   node.style.height = size;
-  const ratio = typeof c.aspectRatio === 'string' && /^\d+(\.\d+)?:\d+(\.\d+)?$/.test(c.aspectRatio) ? c.aspectRatio.split(':').map(Number) : [1, 1];
-  node.style.width = `calc(${size} * ${ratio[0] / ratio[1]})`;
+  const [w, h] = aspectRatioOf(c);
+  node.style.width = `calc(${size} * ${w / h})`;
   const url = safeWebUrl(c.url);
   if (url) {
     const img = el('img');
