@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { createGroupCommit } from './group-commit.ts';
 import type {
   InboxEvent,
   InboxRow,
@@ -276,13 +277,23 @@ export function createSqliteStore(databaseUrl: string): Store {
     stmt.insertInbox.run(event.eventId, event.userId, JSON.stringify(event.payload), event.receivedAt);
     return event;
   });
-  // IMMEDIATE takes the write lock up front, so two processes can't both read "pending".
-  const fireImmediate = (id: string, now: number) => fire.immediate(id, now);
+
+  // Every write goes through the group commit (in the order asked for): it is durable when its
+  // promise resolves, and concurrent webhooks, turns and sends share one commit. The group's
+  // transaction is IMMEDIATE: it takes the write lock up front, so two processes can't both read a
+  // timer as "pending" and fire it twice. Each write runs in a savepoint of its own.
+  const groupTransaction = db.transaction((body: () => void) => body());
+  const inSavepoint = db.transaction((work: () => unknown) => work());
+  const group = createGroupCommit({
+    transaction: (body) => groupTransaction.immediate(body),
+    savepoint: <T,>(work: () => T) => inSavepoint(work) as T,
+  });
+  const write = group.write;
 
   return {
     kind: 'sqlite',
     async acceptEvents(events) {
-      const accepted = insertEvents(events);
+      const accepted = await write(() => insertEvents(events));
       return { accepted, duplicates: events.length - accepted.length };
     },
     async nextInboxRow(userId) {
@@ -293,8 +304,10 @@ export function createSqliteStore(databaseUrl: string): Store {
       return (stmt.pendingUsers.all() as Array<{ user_id: string }>).map((r) => r.user_id);
     },
     async recordInboxFailure(seq, error, park) {
-      stmt.inboxFail.run(error.slice(0, 2000), park ? 'parked' : 'pending', seq);
-      const r = stmt.inboxBySeq.get(seq) as InboxDbRow | undefined;
+      const r = await write(() => {
+        stmt.inboxFail.run(error.slice(0, 2000), park ? 'parked' : 'pending', seq);
+        return stmt.inboxBySeq.get(seq) as InboxDbRow | undefined;
+      });
       return r ? toInbox(r) : undefined;
     },
     async getInboxRow(eventId) {
@@ -316,7 +329,7 @@ export function createSqliteStore(databaseUrl: string): Store {
       return conv;
     },
     async commitTurn(turn) {
-      commit(turn);
+      await write(() => commit(turn));
     },
     async pendingOutbox(userId) {
       const rows = (userId ? stmt.pendingOutboxUser.all(userId) : stmt.pendingOutboxAll.all()) as OutboxDbRow[];
@@ -327,13 +340,13 @@ export function createSqliteStore(databaseUrl: string): Store {
       return r ? toOutbox(r) : undefined;
     },
     async markReplyAttempted(id) {
-      stmt.outboxReplyAttempted.run(id);
+      await write(() => stmt.outboxReplyAttempted.run(id));
     },
     async markOutboxSent(id, via, at) {
-      stmt.outboxSent.run(via, at, id);
+      await write(() => stmt.outboxSent.run(via, at, id));
     },
     async markOutboxFailed(id, error, final) {
-      stmt.outboxFailed.run(error.slice(0, 2000), final ? 'failed' : 'pending', id);
+      await write(() => stmt.outboxFailed.run(error.slice(0, 2000), final ? 'failed' : 'pending', id));
     },
     async countProactiveSentSince(userId, since) {
       return (stmt.proactiveSince.get(userId, since) as { n: number }).n;
@@ -352,19 +365,22 @@ export function createSqliteStore(databaseUrl: string): Store {
       return (stmt.pendingTimersUser.all(userId) as TimerDbRow[]).map(toTimer);
     },
     async fireTimer(id, now) {
-      return fireImmediate(id, now);
+      return write(() => fire(id, now));
     },
     async rescheduleTimer(id, dueAt) {
-      stmt.rescheduleTimer.run(dueAt, id);
+      await write(() => stmt.rescheduleTimer.run(dueAt, id));
     },
     async cancelTimer(id) {
-      stmt.cancelTimer.run(id);
+      await write(() => stmt.cancelTimer.run(id));
     },
     async ping() {
       db.prepare('SELECT 1').get();
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      // What is queued was asked for before the close: commit it, then close.
+      group.flush();
+      db.close();
     },
   };
 }

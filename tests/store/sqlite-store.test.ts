@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore, sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
 import { runStoreContract } from './store-contract.ts';
@@ -64,6 +65,62 @@ describe('sqlite store specifics', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('makes a write visible to other connections only once its promise resolves, all of a group at once', async () => {
+    const url = fileUrl();
+    const store = createSqliteStore(url);
+    const reader = new Database(sqlitePathFromUrl(url), { readonly: true });
+    const count = (table: string) => (reader.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    try {
+      const accepted = store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }]);
+      const turn = store.commitTurn({
+        userId: 'U2',
+        outbox: [{ id: '00000000-0000-4000-8000-000000000009', userId: 'U2', messages: [], proactive: false, createdAt: 1 }],
+      });
+      // Asked for, not yet committed: nobody else can see them, and nobody has been told they are.
+      expect([count('inbox'), count('outbox')]).toEqual([0, 0]);
+      await Promise.all([accepted, turn]);
+      expect([count('inbox'), count('outbox')]).toEqual([1, 1]);
+    } finally {
+      reader.close();
+      await store.close();
+    }
+  });
+
+  it('undoes a turn that fails halfway and rejects it alone; writes grouped with it still commit', async () => {
+    const store = createSqliteStore('file::memory:');
+    const batchId = '00000000-0000-4000-8000-000000000001';
+    const conv = (stage: string) => ({ userId: 'U1', machineVersion: 1, stage, snapshot: { value: stage }, updatedAt: 1 });
+    const outbox = { id: batchId, userId: 'U1', messages: [], proactive: false, createdAt: 1 };
+    try {
+      await store.commitTurn({ userId: 'U1', conversation: conv('situation'), outbox: [outbox] });
+      // The same batch id again fails after the conversation has been written, inside one group.
+      const failing = store.commitTurn({ userId: 'U1', conversation: conv('call'), outbox: [outbox] });
+      const other = store.acceptEvents([{ eventId: 'E2', userId: 'U2', payload: {}, receivedAt: 1 }]);
+      await expect(failing).rejects.toThrow(/UNIQUE/);
+      await expect(other).resolves.toMatchObject({ duplicates: 0 });
+      expect((await store.loadConversation('U1'))?.stage).toBe('situation');
+      expect(await store.pendingOutbox('U1')).toHaveLength(1);
+      expect((await store.nextInboxRow('U2'))?.eventId).toBe('E2');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits writes still queued when it is closed', async () => {
+    const url = fileUrl();
+    const first = createSqliteStore(url);
+    const accepted = first.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }]);
+    await first.close();
+    await expect(accepted).resolves.toMatchObject({ duplicates: 0 });
+    const second = createSqliteStore(url);
+    try {
+      expect((await second.nextInboxRow('U1'))?.eventId).toBe('E1');
+      await expect(first.acceptEvents([{ eventId: 'E2', userId: 'U1', payload: {}, receivedAt: 2 }])).rejects.toThrow();
+    } finally {
+      await second.close();
     }
   });
 
