@@ -6,10 +6,11 @@
  * load the writes of many webhooks, turns and sends share one commit instead of paying for one
  * each (a commit appends every page it touched to the WAL, which is most of what a small write costs).
  *
- * Writes run in the order they were asked for. Each runs inside a savepoint: one that throws is
- * undone and rejects alone, and the others in its group still commit. If the commit itself fails
- * (disk full, the database locked by another process for longer than busy_timeout), every write of
- * the group rejects and nothing of it is kept.
+ * Writes run in the order they were asked for. Each must be atomic by itself: one statement, or a
+ * better-sqlite3 transaction function (which becomes a savepoint inside the group's transaction).
+ * A write that throws has then changed nothing; it rejects alone and the others in its group still
+ * commit. If the commit itself fails (disk full, the database locked by another process for longer
+ * than busy_timeout), every write of the group rejects and nothing of it is kept.
  */
 export interface GroupCommit {
   /** Queues `work` for the next group; resolves with its result once the group has committed. */
@@ -29,8 +30,6 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export function createGroupCommit(opts: {
   /** Runs `body` in one transaction: commits if it returns, rolls back and rethrows if it throws. */
   transaction: (body: () => void) => void;
-  /** Runs `work` in a savepoint inside the open transaction: undone if it throws. */
-  savepoint: <T>(work: () => T) => T;
   /** Defers the flush; setImmediate unless a test says otherwise. */
   schedule?: (flush: () => void) => void;
 }): GroupCommit {
@@ -48,7 +47,7 @@ export function createGroupCommit(opts: {
       opts.transaction(() => {
         for (const q of group) {
           try {
-            outcomes.push({ ok: true, value: opts.savepoint(q.work) });
+            outcomes.push({ ok: true, value: q.work() });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }

@@ -281,13 +281,10 @@ export function createSqliteStore(databaseUrl: string): Store {
   // Every write goes through the group commit (in the order asked for): it is durable when its
   // promise resolves, and concurrent webhooks, turns and sends share one commit. The group's
   // transaction is IMMEDIATE: it takes the write lock up front, so two processes can't both read a
-  // timer as "pending" and fire it twice. Each write runs in a savepoint of its own.
+  // timer as "pending" and fire it twice. Every write below is one statement or a transaction
+  // function (a savepoint inside the group), so one that fails leaves nothing half done.
   const groupTransaction = db.transaction((body: () => void) => body());
-  const inSavepoint = db.transaction((work: () => unknown) => work());
-  const group = createGroupCommit({
-    transaction: (body) => groupTransaction.immediate(body),
-    savepoint: <T,>(work: () => T) => inSavepoint(work) as T,
-  });
+  const group = createGroupCommit({ transaction: (body) => groupTransaction.immediate(body) });
   const write = group.write;
 
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupCommit } from '../../src/store/group-commit.ts';
 
-/** A pretend database: a list of committed values, with savepoints and a switchable commit failure. */
+/** A pretend database: a list of committed values, and a switchable commit failure. */
 function fakeDatabase() {
   const committed: string[] = [];
   let open: string[] | undefined;
@@ -22,16 +22,6 @@ function fakeDatabase() {
         throw err;
       } finally {
         open = undefined;
-      }
-    },
-    savepoint(work) {
-      if (!open) throw new Error('savepoint outside a transaction');
-      const mark = open.length;
-      try {
-        return work();
-      } catch (err) {
-        open.length = mark;
-        throw err;
       }
     },
     schedule(flush) {
@@ -84,11 +74,10 @@ describe('group commit', () => {
     expect(settled).toBe(true);
   });
 
-  it('undoes a write that throws and rejects it alone; the rest of its group commits', async () => {
+  it('rejects a write that throws alone; the rest of its group commits', async () => {
     const db = fakeDatabase();
     const first = db.group.write(() => db.put('a'));
     const failing = db.group.write(() => {
-      db.put('half-done');
       throw new Error('UNIQUE constraint failed');
     });
     const last = db.group.write(() => db.put('c'));
