@@ -42,8 +42,9 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     return current?.status === 'pending' ? current : undefined;
   }
 
-  async function sendBatch(listed: OutboxBatch): Promise<void> {
-    const batch = await stillPending(listed.id);
+  /** `justRead`: the batch comes straight from the store, with nothing sent or awaited since. */
+  async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
+    const batch = justRead ? listed : await stillPending(listed.id);
     if (!batch) return;
     const blog = log.child({ batchId: batch.id, userId: batch.userId });
     if (tokenFresh(batch)) {
@@ -101,9 +102,11 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   }
 
   async function drain(userId: string): Promise<void> {
-    for (const batch of await opts.store.pendingOutbox(userId)) {
+    const batches = await opts.store.pendingOutbox(userId);
+    for (const [i, batch] of batches.entries()) {
       try {
-        await sendBatch(batch);
+        // Later batches wait for the ones before them: the user may have deleted their data meanwhile.
+        await sendBatch(batch, i === 0);
       } catch (err) {
         // A store failure here must not stop the user's other batches or other users.
         log.error({ err, batchId: batch.id }, 'could not send a batch');

@@ -268,6 +268,18 @@ describe('outbox sender', () => {
   });
 
   describe('ordering and scope', () => {
+    it('does not send the later batches of a user who deleted their data while the first was going out', async () => {
+      const first = await commitBatch(ALICE, { replyToken: null, text: '1' });
+      const second = await commitBatch(ALICE, { replyToken: null, text: '2' });
+      line.onPush(async () => {
+        line.onPush(() => undefined);
+        await store.commitTurn({ userId: ALICE, deleteUserData: true, conversation: null });
+      });
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => c.retryKey)).toEqual([first.id]);
+      expect((await store.getOutbox(second.id))?.status).toBe('cancelled');
+    });
+
     it("sends one user's batches in order, and a failed batch does not hold up the next", async () => {
       const first = await commitBatch(ALICE, { replyToken: null, text: '1' });
       const second = await commitBatch(ALICE, { replyToken: null, text: '2' });
