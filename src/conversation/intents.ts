@@ -40,7 +40,17 @@ export type IntentKind = Intent['kind'];
 const NEXT_WORDS = /^(次へ|次|つぎ|つぎへ|次に進む|進む|すすむ|続ける|つづける|続き|次のステップ)$/;
 const DONE_WORDS = /^(完了|以上|おわり|終わり|終了|それだけ|以上です|もうない|ない|ありません)$/;
 
+/** Guards and actions ask about the same message in one turn: the last answer is kept (frozen). */
+let lastText: { raw: string; intent: Intent } | undefined;
+
 export function textIntent(raw: string): Intent {
+  if (lastText?.raw === raw) return lastText.intent;
+  const intent = Object.freeze(readTextIntent(raw));
+  lastText = { raw, intent };
+  return intent;
+}
+
+function readTextIntent(raw: string): Intent {
   const core = normalize(raw).replace(/[。！!？?\s]+$/u, '');
   if (NEXT_WORDS.test(core)) return { kind: 'next' };
   if (DONE_WORDS.test(core)) return { kind: 'done' };
