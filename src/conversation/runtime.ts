@@ -137,6 +137,7 @@ function toBatches(row: InboxRow, event: ConversationEvent, effects: Effect[], n
     batches.push({
       id: randomUUID(),
       userId: row.userId,
+      eventId: row.eventId,
       messages: messages.slice(i, i + MAX_MESSAGES_PER_REQUEST),
       // Only the first batch can use the (single-use) reply token; the rest go by push.
       ...(first && replyToken ? { replyToken, replyTokenAt: row.receivedAt } : {}),

@@ -23,6 +23,11 @@ export interface OutboxSender {
   idle(): Promise<void>;
 }
 
+/** What every log line about a batch carries: the batch, its user and the event it answers. */
+function batchBindings(batch: OutboxBatch): Record<string, string> {
+  return { batchId: batch.id, userId: batch.userId, ...(batch.eventId ? { webhookEventId: batch.eventId } : {}) };
+}
+
 export const DEFAULT_SEND_RETRY: BackoffPolicy = { maxAttempts: 6, baseMs: 500, maxMs: 30_000 };
 
 export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
@@ -46,7 +51,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
     const batch = justRead ? listed : await stillPending(listed.id);
     if (!batch) return;
-    const blog = log.child({ batchId: batch.id, userId: batch.userId });
+    const blog = log.child(batchBindings(batch));
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
       const resumed = batch.replyAttempted;
@@ -109,7 +114,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         await sendBatch(batch, i === 0);
       } catch (err) {
         // A store failure here must not stop the user's other batches or other users.
-        log.error({ err, batchId: batch.id }, 'could not send a batch');
+        log.error({ err, ...batchBindings(batch) }, 'could not send a batch');
       }
     }
   }

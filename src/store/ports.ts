@@ -37,6 +37,8 @@ export interface NewOutboxBatch {
   /** Stable id; doubles as the X-Line-Retry-Key of a push. A UUID. */
   id: string;
   userId: string;
+  /** The inbox event this batch answers (a webhookEventId, or `timer:<id>`): for the logs. */
+  eventId?: string;
   messages: unknown[];
   replyToken?: string;
   /** When the reply token was received (ms epoch): replies are tried only while it is fresh. */

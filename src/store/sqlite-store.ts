@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   messages TEXT NOT NULL,
   reply_token TEXT,
   reply_token_at INTEGER,
+  event_id TEXT,
   proactive INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'pending',
@@ -87,6 +88,7 @@ interface OutboxDbRow {
   messages: string;
   reply_token: string | null;
   reply_token_at: number | null;
+  event_id: string | null;
   proactive: number;
   created_at: number;
   status: OutboxStatus;
@@ -121,6 +123,7 @@ const toOutbox = (r: OutboxDbRow): OutboxBatch => ({
   seq: r.seq,
   id: r.id,
   userId: r.user_id,
+  ...(r.event_id !== null ? { eventId: r.event_id } : {}),
   messages: JSON.parse(r.messages) as unknown[],
   ...(r.reply_token ? { replyToken: r.reply_token } : {}),
   ...(r.reply_token_at !== null ? { replyTokenAt: r.reply_token_at } : {}),
@@ -159,6 +162,9 @@ export function createSqliteStore(databaseUrl: string): Store {
   // A second process on the same file waits for the lock instead of failing at once.
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // Databases made before outbox batches recorded their event get the column (empty for old rows).
+  const outboxColumns = db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>;
+  if (!outboxColumns.some((c) => c.name === 'event_id')) db.exec('ALTER TABLE outbox ADD COLUMN event_id TEXT');
 
   const stmt = {
     insertInbox: db.prepare(
@@ -184,8 +190,8 @@ export function createSqliteStore(databaseUrl: string): Store {
     ),
     deleteConv: db.prepare('DELETE FROM conversations WHERE user_id = ?'),
     insertOutbox: db.prepare(
-      `INSERT INTO outbox (id, user_id, messages, reply_token, reply_token_at, proactive, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outbox (id, user_id, event_id, messages, reply_token, reply_token_at, proactive, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     pendingOutboxAll: db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq"),
     pendingOutboxUser: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND user_id = ? ORDER BY seq"),
@@ -231,6 +237,7 @@ export function createSqliteStore(databaseUrl: string): Store {
     stmt.insertOutbox.run(
       b.id,
       b.userId,
+      b.eventId ?? null,
       JSON.stringify(b.messages),
       b.replyToken ?? null,
       b.replyTokenAt ?? null,

@@ -172,9 +172,14 @@ describe('logging', () => {
     const missing = aboutEvents.filter((r) => typeof r.webhookEventId !== 'string' || r.webhookEventId === '');
     expect(missing).toEqual([]);
 
-    // Every line that names a user's event by its user (outside sending, which is per batch) has it too.
+    // Every line that names a user's event by its user has it too.
     const userLines = records.filter((r) => typeof r.userId === 'string' && eventModules.has(String(r.module)));
     for (const r of userLines) expect(r.webhookEventId).toBeTypeOf('string');
+
+    // Sending is per batch: every line about one names the event the batch answers.
+    const batchLines = records.filter((r) => r.module === 'outbox' && typeof r.batchId === 'string');
+    expect(batchLines.length).toBeGreaterThan(3);
+    expect(batchLines.filter((r) => typeof r.webhookEventId !== 'string' || r.webhookEventId === '')).toEqual([]);
 
     // And the failing event can be followed from acceptance to parking by its id alone.
     const trail = records.filter((r) => r.webhookEventId === failing.eventId).map((r) => r.level);

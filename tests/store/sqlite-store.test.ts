@@ -124,6 +124,30 @@ describe('sqlite store specifics', () => {
     }
   });
 
+  it('opens a database made before batches recorded their event, keeping its batches', async () => {
+    const url = fileUrl();
+    const old = new Database(sqlitePathFromUrl(url));
+    old.exec(`CREATE TABLE outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, messages TEXT NOT NULL,
+      reply_token TEXT, reply_token_at INTEGER, proactive INTEGER NOT NULL, created_at INTEGER NOT NULL,
+      status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, reply_attempted INTEGER NOT NULL DEFAULT 0,
+      sent_via TEXT, sent_at INTEGER, last_error TEXT)`);
+    old.prepare("INSERT INTO outbox (id, user_id, messages, proactive, created_at) VALUES ('00000000-0000-4000-8000-0000000000aa', 'U1', '[]', 0, 1)").run();
+    old.close();
+
+    const store = createSqliteStore(url);
+    try {
+      const [kept] = await store.pendingOutbox('U1');
+      expect(kept).toMatchObject({ id: '00000000-0000-4000-8000-0000000000aa', status: 'pending' });
+      expect(kept?.eventId).toBeUndefined();
+      const fresh = { id: '00000000-0000-4000-8000-0000000000bb', userId: 'U1', eventId: 'E9', messages: [], proactive: false, createdAt: 2 };
+      await store.commitTurn({ userId: 'U1', outbox: [fresh] });
+      expect((await store.getOutbox(fresh.id))?.eventId).toBe('E9');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('closes twice without complaint', async () => {
     const store = createSqliteStore('file::memory:');
     await store.close();

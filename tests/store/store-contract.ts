@@ -381,7 +381,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
 
     describe('outbox', () => {
       it('keeps every field of a batch and lists pending batches in commit order, per user or all', async () => {
-        const a1 = batch(ALICE, { replyToken: 'rt-a1', replyTokenAt: T0 - 500, messages: [{ type: 'text', text: 'a1' }, { type: 'text', text: 'a1b' }] });
+        const a1 = batch(ALICE, { eventId: 'EV-a1', replyToken: 'rt-a1', replyTokenAt: T0 - 500, messages: [{ type: 'text', text: 'a1' }, { type: 'text', text: 'a1b' }] });
         const b1 = batch(BOB, { proactive: true });
         const a2 = batch(ALICE);
         await store.commitTurn({ userId: ALICE, outbox: [a1] });
@@ -394,6 +394,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(alices[0]?.sentVia).toBeUndefined();
         expect(alices[1]?.replyToken).toBeUndefined();
         expect(alices[1]?.replyTokenAt).toBeUndefined();
+        expect(alices[1]?.eventId).toBeUndefined();
         expect((await store.pendingOutbox()).map((b) => b.id)).toEqual([a1.id, b1.id, a2.id]);
         expect(await store.getOutbox(b1.id)).toMatchObject({ ...b1, status: 'pending' });
         expect(await store.getOutbox(uuid())).toBeUndefined();
