@@ -10,7 +10,9 @@
  * better-sqlite3 transaction function (which becomes a savepoint inside the group's transaction).
  * A write that throws has then changed nothing; it rejects alone and the others in its group still
  * commit. If the commit itself fails (disk full, the database locked by another process for longer
- * than busy_timeout), every write of the group rejects and nothing of it is kept.
+ * than busy_timeout), or a write's error has ended the transaction (SQLite rolls back by itself on
+ * some I/O errors), every write of the group rejects and nothing of it is kept: the writes after it
+ * are not run, since outside a transaction each would commit on its own.
  */
 export interface GroupCommit {
   /** Queues `work` for the next group; resolves with its result once the group has committed. */
@@ -30,6 +32,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export function createGroupCommit(opts: {
   /** Runs `body` in one transaction: commits if it returns, rolls back and rethrows if it throws. */
   transaction: (body: () => void) => void;
+  /** Whether the transaction is still open (after a write failed). */
+  inTransaction: () => boolean;
   /** Defers the flush; setImmediate unless a test says otherwise. */
   schedule?: (flush: () => void) => void;
 }): GroupCommit {
@@ -49,6 +53,7 @@ export function createGroupCommit(opts: {
           try {
             outcomes.push({ ok: true, value: q.work() });
           } catch (error) {
+            if (!opts.inTransaction()) throw error;
             outcomes.push({ ok: false, error });
           }
         }

@@ -291,7 +291,7 @@ export function createSqliteStore(databaseUrl: string): Store {
   // timer as "pending" and fire it twice. Every write below is one statement or a transaction
   // function (a savepoint inside the group), so one that fails leaves nothing half done.
   const groupTransaction = db.transaction((body: () => void) => body());
-  const group = createGroupCommit({ transaction: (body) => groupTransaction.immediate(body) });
+  const group = createGroupCommit({ transaction: (body) => groupTransaction.immediate(body), inTransaction: () => db.inTransaction });
   const write = group.write;
 
   return {

@@ -7,11 +7,14 @@ function fakeDatabase() {
   let open: string[] | undefined;
   const log: string[] = [];
   let failCommit = false;
+  let transactionLost = false;
   let pendingFlush: (() => void) | undefined;
   const group = createGroupCommit({
+    inTransaction: () => open !== undefined && !transactionLost,
     transaction(body) {
       log.push('begin');
       open = [];
+      transactionLost = false;
       try {
         body();
         if (failCommit) throw new Error('disk full');
@@ -32,9 +35,15 @@ function fakeDatabase() {
     if (!open) throw new Error('write outside a transaction');
     open.push(value);
   };
+  /** An error after which the database has rolled the whole transaction back by itself. */
+  const loseTransaction = () => {
+    transactionLost = true;
+    throw new Error('disk I/O error');
+  };
   return {
     group,
     put,
+    loseTransaction,
     committed,
     log,
     failNextCommit: () => {
@@ -94,6 +103,24 @@ describe('group commit', () => {
     db.failNextCommit();
     db.runScheduledFlush();
     for (const w of writes) await expect(w).rejects.toThrow('disk full');
+    expect(db.committed).toEqual([]);
+    expect(db.log).toEqual(['begin', 'rollback']);
+  });
+
+  it("rejects the whole group, and runs nothing more, when a write's error has ended the transaction", async () => {
+    const db = fakeDatabase();
+    let ranAfter = false;
+    const writes = [
+      db.group.write(() => db.put('a')),
+      db.group.write(() => db.loseTransaction()),
+      db.group.write(() => {
+        ranAfter = true;
+        db.put('c');
+      }),
+    ];
+    db.runScheduledFlush();
+    for (const w of writes) await expect(w).rejects.toThrow('disk I/O error');
+    expect(ranAfter).toBe(false);
     expect(db.committed).toEqual([]);
     expect(db.log).toEqual(['begin', 'rollback']);
   });
