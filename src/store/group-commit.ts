@@ -9,10 +9,14 @@
  * Writes run in the order they were asked for. Each must be atomic by itself: one statement, or a
  * better-sqlite3 transaction function (which becomes a savepoint inside the group's transaction).
  * A write that throws has then changed nothing; it rejects alone and the others in its group still
- * commit. If the commit itself fails (disk full, the database locked by another process for longer
- * than busy_timeout), or a write's error has ended the transaction (SQLite rolls back by itself on
- * some I/O errors), every write of the group rejects and nothing of it is kept: the writes after it
- * are not run, since outside a transaction each would commit on its own.
+ * commit.
+ *
+ * When the group as a whole fails — the commit fails, or a write's error has ended the transaction
+ * (SQLite rolls back by itself on some I/O errors; the writes after it are then not run, since
+ * outside a transaction each would commit on its own) — nothing of it is kept, and each write is
+ * tried again in a transaction of its own, so that one bad write doesn't fail its neighbours. Not
+ * when `retryAlone` says the error would hit each of them again (the database locked by another
+ * process: each would wait out busy_timeout once more): then they all reject.
  */
 export interface GroupCommit {
   /** Queues `work` for the next group; resolves with its result once the group has committed. */
@@ -34,6 +38,8 @@ export function createGroupCommit(opts: {
   transaction: (body: () => void) => void;
   /** Whether the transaction is still open (after a write failed). */
   inTransaction: () => boolean;
+  /** Whether writes of a group that failed with `error` are worth trying one by one (default yes). */
+  retryAlone?: (error: unknown) => boolean;
   /** Defers the flush; setImmediate unless a test says otherwise. */
   schedule?: (flush: () => void) => void;
 }): GroupCommit {
@@ -45,7 +51,10 @@ export function createGroupCommit(opts: {
     scheduled = false;
     const group = queue;
     queue = [];
-    if (group.length === 0) return;
+    if (group.length > 0) commitGroup(group);
+  }
+
+  function commitGroup(group: Queued[]): void {
     const outcomes: Outcome[] = [];
     try {
       opts.transaction(() => {
@@ -59,7 +68,15 @@ export function createGroupCommit(opts: {
         }
       });
     } catch (error) {
-      for (const q of group) q.reject(error);
+      if (group.length > 1 && (opts.retryAlone?.(error) ?? true)) {
+        for (const q of group) commitGroup([q]);
+        return;
+      }
+      // A write that had already failed on its own keeps its own error.
+      group.forEach((q, i) => {
+        const outcome = outcomes[i];
+        q.reject(outcome && !outcome.ok ? outcome.error : error);
+      });
       return;
     }
     group.forEach((q, i) => {

@@ -153,18 +153,27 @@ export function sqlitePathFromUrl(url: string): string {
   return resolve(path);
 }
 
-export function createSqliteStore(databaseUrl: string): Store {
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's lock before failing (SQLite busy_timeout). */
+  busyTimeoutMs?: number;
+}
+
+export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptions = {}): Store {
   const path = sqlitePathFromUrl(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // WAL + NORMAL: a commit survives the process crashing; a power cut may lose the last commits.
   db.pragma('synchronous = NORMAL');
   // A second process on the same file waits for the lock instead of failing at once.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.exec(SCHEMA);
   // Databases made before outbox batches recorded their event get the column (empty for old rows).
-  const outboxColumns = db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>;
-  if (!outboxColumns.some((c) => c.name === 'event_id')) db.exec('ALTER TABLE outbox ADD COLUMN event_id TEXT');
+  // Under the write lock, so that two processes starting together don't both add it.
+  db.transaction(() => {
+    const outboxColumns = db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>;
+    if (!outboxColumns.some((c) => c.name === 'event_id')) db.exec('ALTER TABLE outbox ADD COLUMN event_id TEXT');
+  }).immediate();
 
   const stmt = {
     insertInbox: db.prepare(
@@ -291,7 +300,12 @@ export function createSqliteStore(databaseUrl: string): Store {
   // timer as "pending" and fire it twice. Every write below is one statement or a transaction
   // function (a savepoint inside the group), so one that fails leaves nothing half done.
   const groupTransaction = db.transaction((body: () => void) => body());
-  const group = createGroupCommit({ transaction: (body) => groupTransaction.immediate(body), inTransaction: () => db.inTransaction });
+  const group = createGroupCommit({
+    transaction: (body) => groupTransaction.immediate(body),
+    inTransaction: () => db.inTransaction,
+    // Locked by another process: trying each write alone would only wait out busy_timeout again.
+    retryAlone: (err) => !/^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code ?? '')),
+  });
   const write = group.write;
 
   return {

@@ -68,7 +68,7 @@ describe('sqlite store specifics', () => {
     }
   });
 
-  it('makes a write visible to other connections only once its promise resolves, all of a group at once', async () => {
+  it('makes a write visible to other connections only once its promise resolves', async () => {
     const url = fileUrl();
     const store = createSqliteStore(url);
     const reader = new Database(sqlitePathFromUrl(url), { readonly: true });
@@ -144,6 +144,27 @@ describe('sqlite store specifics', () => {
       await store.commitTurn({ userId: 'U1', outbox: [fresh] });
       expect((await store.getOutbox(fresh.id))?.eventId).toBe('E9');
     } finally {
+      await store.close();
+    }
+  });
+
+  it('fails the writes of a group at once while another process holds the lock, and carries on after', async () => {
+    const url = fileUrl();
+    const store = createSqliteStore(url, { busyTimeoutMs: 50 });
+    const other = new Database(sqlitePathFromUrl(url));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const writes = [
+        store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }]),
+        store.commitTurn({ userId: 'U2', conversation: { userId: 'U2', machineVersion: 1, stage: 'call', snapshot: {}, updatedAt: 1 } }),
+      ];
+      for (const w of writes) await expect(w).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      other.exec('ROLLBACK');
+      await store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }]);
+      expect((await store.nextInboxRow('U1'))?.eventId).toBe('E1');
+      expect(await store.loadConversation('U2')).toBeUndefined();
+    } finally {
+      other.close();
       await store.close();
     }
   });

@@ -1,23 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupCommit } from '../../src/store/group-commit.ts';
 
-/** A pretend database: a list of committed values, and a switchable commit failure. */
+/** A pretend database: a list of committed values, commits that can be made to fail, a lock that can be held. */
 function fakeDatabase() {
   const committed: string[] = [];
   let open: string[] | undefined;
   const log: string[] = [];
-  let failCommit = false;
+  let commitsToFail = 0;
+  let commitError = 'disk full';
+  let locked = false;
   let transactionLost = false;
   let pendingFlush: (() => void) | undefined;
   const group = createGroupCommit({
     inTransaction: () => open !== undefined && !transactionLost,
+    retryAlone: (err) => !(err instanceof Error && err.message === 'database is locked'),
     transaction(body) {
+      if (locked) {
+        log.push('busy');
+        throw new Error('database is locked');
+      }
       log.push('begin');
       open = [];
       transactionLost = false;
       try {
         body();
-        if (failCommit) throw new Error('disk full');
+        if (commitsToFail > 0) {
+          commitsToFail--;
+          throw new Error(commitError);
+        }
         committed.push(...open);
         log.push('commit');
       } catch (err) {
@@ -46,8 +56,12 @@ function fakeDatabase() {
     loseTransaction,
     committed,
     log,
-    failNextCommit: () => {
-      failCommit = true;
+    failCommits: (n: number, message = 'disk full') => {
+      commitsToFail = n;
+      commitError = message;
+    },
+    lock: () => {
+      locked = true;
     },
     runScheduledFlush: () => {
       const flush = pendingFlush;
@@ -97,32 +111,71 @@ describe('group commit', () => {
     expect(db.committed).toEqual(['a', 'c']);
   });
 
-  it('rejects every write of a group whose commit fails, and keeps none of it', async () => {
+  it('tries each write alone when the commit of their group fails, so only a bad one fails', async () => {
     const db = fakeDatabase();
     const writes = [db.group.write(() => db.put('a')), db.group.write(() => db.put('b'))];
-    db.failNextCommit();
+    db.failCommits(1);
+    db.runScheduledFlush();
+    await expect(Promise.all(writes)).resolves.toEqual([undefined, undefined]);
+    expect(db.committed).toEqual(['a', 'b']);
+    expect(db.log).toEqual(['begin', 'rollback', 'begin', 'commit', 'begin', 'commit']);
+  });
+
+  it('rejects the writes whose own commit fails too, and keeps none of them', async () => {
+    const db = fakeDatabase();
+    const writes = [db.group.write(() => db.put('a')), db.group.write(() => db.put('b'))];
+    db.failCommits(3);
     db.runScheduledFlush();
     for (const w of writes) await expect(w).rejects.toThrow('disk full');
     expect(db.committed).toEqual([]);
-    expect(db.log).toEqual(['begin', 'rollback']);
   });
 
-  it("rejects the whole group, and runs nothing more, when a write's error has ended the transaction", async () => {
+  it('rejects the whole group at once when the database is locked', async () => {
     const db = fakeDatabase();
-    let ranAfter = false;
+    const writes = [db.group.write(() => db.put('a')), db.group.write(() => db.put('b'))];
+    db.lock();
+    db.runScheduledFlush();
+    for (const w of writes) await expect(w).rejects.toThrow('database is locked');
+    // Not tried again one by one: each would wait for the lock once more.
+    expect(db.log).toEqual(['busy']);
+  });
+
+  it('keeps the own error of a write that had failed alone when its group fails', async () => {
+    const db = fakeDatabase();
+    const ok = db.group.write(() => db.put('a'));
+    const failing = db.group.write(() => {
+      throw new Error('UNIQUE constraint failed');
+    });
+    db.failCommits(1, 'database is locked');
+    db.runScheduledFlush();
+    await expect(ok).rejects.toThrow('database is locked');
+    await expect(failing).rejects.toThrow('UNIQUE constraint failed');
+  });
+
+  it("runs nothing more in a transaction a write's error has ended, then tries the writes alone", async () => {
+    const db = fakeDatabase();
+    let runsOfLast = 0;
+    let bad = 0;
     const writes = [
       db.group.write(() => db.put('a')),
-      db.group.write(() => db.loseTransaction()),
       db.group.write(() => {
-        ranAfter = true;
+        bad++;
+        return db.loseTransaction();
+      }),
+      db.group.write(() => {
+        runsOfLast++;
         db.put('c');
       }),
     ];
     db.runScheduledFlush();
-    for (const w of writes) await expect(w).rejects.toThrow('disk I/O error');
-    expect(ranAfter).toBe(false);
-    expect(db.committed).toEqual([]);
-    expect(db.log).toEqual(['begin', 'rollback']);
+    await expect(writes[0]).resolves.toBeUndefined();
+    await expect(writes[1]).rejects.toThrow('disk I/O error');
+    await expect(writes[2]).resolves.toBeUndefined();
+    // The last write never ran in the broken transaction (it would have committed on its own there).
+    expect(runsOfLast).toBe(1);
+    expect(bad).toBe(2);
+    expect(db.committed).toEqual(['a', 'c']);
+    expect(db.log).toEqual(['begin', 'rollback', 'begin', 'commit', 'begin', 'rollback', 'begin', 'commit']);
   });
 
   it('starts a new group for writes asked for after a flush, and flushes on demand', async () => {
