@@ -1,5 +1,6 @@
 import { detectCommand, detectStage, normalize } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type StageName } from './events.ts';
+import { rememberInTurn } from './turn-memo.ts';
 
 /**
  * What a user's message or tap means, before the machine decides what to do with it. Taps carry
@@ -40,14 +41,9 @@ export type IntentKind = Intent['kind'];
 const NEXT_WORDS = /^(次へ|次|つぎ|つぎへ|次に進む|進む|すすむ|続ける|つづける|続き|次のステップ)$/;
 const DONE_WORDS = /^(完了|以上|おわり|終わり|終了|それだけ|以上です|もうない|ない|ありません)$/;
 
-/** Guards and actions ask about the same message in one turn: the last answer is kept (frozen). */
-let lastText: { raw: string; intent: Intent } | undefined;
-
+/** What a text message asks for; the same answer for the same text within a turn. */
 export function textIntent(raw: string): Intent {
-  if (lastText?.raw === raw) return lastText.intent;
-  const intent = Object.freeze(readTextIntent(raw));
-  lastText = { raw, intent };
-  return intent;
+  return rememberInTurn(`intent\u0000${raw}`, () => readTextIntent(raw));
 }
 
 function readTextIntent(raw: string): Intent {

@@ -4,7 +4,7 @@ import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
-import { extractFacts, parseBusinessHours } from '../understanding/index.ts';
+import { parseBusinessHours } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
 import { intentOf, type Intent, type IntentKind } from './intents.ts';
 import {
@@ -18,7 +18,7 @@ import {
   type EditableField,
   type Profile,
 } from './profile.ts';
-import { EDIT_QUESTION, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
+import { EDIT_QUESTION, factsOf, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
 import { createRenderer, type Part } from './render.ts';
 import { buildTextMessages } from '../messages/build-text.ts';
 
@@ -248,7 +248,7 @@ export function createConversationMachine(deps: MachineDeps) {
       ),
       sayTiming: emit(({ context, event }) => timing(context.profile, atOf(event, context))),
       absorbFacts: assign({
-        profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, extractFacts(event.text, { now: new Date(event.at) })) : context.profile),
+        profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, factsOf(event.text, new Date(event.at))) : context.profile),
       }),
       showProfile: emit(({ context, event }) => {
         const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`, data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));

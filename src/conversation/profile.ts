@@ -57,10 +57,10 @@ export function mergeFacts(profile: Profile, facts: Facts): Profile {
   if (facts.employerName) next.employerName = facts.employerName;
   if (facts.employerKind) next.employerKind = facts.employerKind;
   if (facts.jobKind) next.jobKind = facts.jobKind;
-  if (facts.contactLeft?.length) next.contactLeft = facts.contactLeft;
+  if (facts.contactLeft?.length) next.contactLeft = [...facts.contactLeft];
   if (facts.contactPerson) next.contactPerson = facts.contactPerson;
   if (facts.userName) next.userName = facts.userName;
-  if (facts.businessHours) next.businessHours = facts.businessHours;
+  if (facts.businessHours) next.businessHours = { ...facts.businessHours };
   return next;
 }
 

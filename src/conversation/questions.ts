@@ -1,7 +1,8 @@
 import { extractFacts, normalize, parseBusinessHours, parseDays } from '../understanding/index.ts';
-import type { ContactLeft, JobKind, MissReason } from '../understanding/index.ts';
+import type { ContactLeft, Facts, JobKind, MissReason } from '../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
+import { rememberInTurn } from './turn-memo.ts';
 
 /** Every question Akari can ask; each is skippable and never asked again once skipped. */
 export type QuestionId =
@@ -94,6 +95,11 @@ function splitStrengths(text: string): string[] {
  * Reads a tap or typed text as the answer to `q`. Facts the text reveals about other questions are
  * kept too (someone answering "6日" may add "非通知だったので"), so nothing said is lost.
  */
+/** Everything a message says, read once per turn however often it is asked. */
+export function factsOf(text: string, now: Date): Facts {
+  return rememberInTurn(`facts\u0000${now.getTime()}\u0000${text}`, () => extractFacts(text, { now }));
+}
+
 export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: Date): Interpretation {
   if (intent.kind === 'skip' || intent.kind === 'next' || (intent.kind === 'no' && (q === 'contactPerson' || q === 'employer'))) return { kind: 'skip' };
   if (intent.kind === 'answer') {
@@ -122,7 +128,7 @@ export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: 
   }
   if (intent.kind !== 'other' || intent.text.trim() === '') return { kind: 'unclear', profile: p };
   const text = intent.text;
-  const facts = extractFacts(text, { now });
+  const facts = factsOf(text, now);
   const merged = mergeFacts(p, facts);
   switch (q) {
     case 'employer': {

@@ -6,6 +6,7 @@ import type { InboxRow, NewOutboxBatch, Store, Turn } from '../store/ports.ts';
 import type { ConversationEvent, Effect, StageName } from './events.ts';
 import { MACHINE_VERSION, stageOf, type ConversationContext, type ConversationMachine } from './machine.ts';
 import { replyTokenOf, toConversationEvent } from './to-event.ts';
+import { inTurn } from './turn-memo.ts';
 
 export interface RuntimeOptions {
   store: Store;
@@ -87,7 +88,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     }
     const effects: Effect[] = [];
     const actor = startActor(stored, effects, elog, event.at);
-    actor.send(event);
+    inTurn(() => actor.send(event));
     const snapshot = actor.getSnapshot();
     if (snapshot.status === 'error') throw new Error(`conversation machine failed: ${String(snapshot.error)}`);
     const persisted = actor.getPersistedSnapshot();

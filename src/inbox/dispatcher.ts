@@ -41,9 +41,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let stopped = false;
   const scheduled = new Set<string>();
 
-  // The store answers synchronously, so turns run back to back as microtasks: without a pause, a
-  // backlog would keep every webhook waiting for its 200 (and LINE's answers unread) until it is
-  // worked off. Turns get a slice of a few ms; then waiting I/O goes first.
+  // The store reads synchronously, so the turns of many users with a backlog start back to back in
+  // one go (each then waits for its commit): without a pause, that would keep every webhook waiting
+  // for its 200 (and LINE's answers unread). Turns get a slice of a few ms; then waiting I/O goes first.
   let sliceStartedAt = performance.now();
   async function yieldWhenSliceIsUsed(): Promise<void> {
     if (performance.now() - sliceStartedAt < TURN_SLICE_MS) return;

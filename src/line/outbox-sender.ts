@@ -47,7 +47,10 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     return current?.status === 'pending' ? current : undefined;
   }
 
-  /** `justRead`: the batch comes straight from the store, with nothing sent or awaited since. */
+  /**
+   * `justRead`: the batch comes straight from the store, with nothing sent or awaited since, so a
+   * second read could not be any more current.
+   */
   async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
     const batch = justRead ? listed : await stillPending(listed.id);
     if (!batch) return;

@@ -9,30 +9,7 @@ import { findContactLeft } from './contact.ts';
 import { findEmployerKind, findEmployerName } from './employer.ts';
 import { findContactPerson, findUserName } from './people.ts';
 
-/**
- * One conversation turn asks about the same message several times (a guard, then the action it
- * guards, then the profile update): the last answer is kept and handed out again, frozen so that no
- * caller can change what the next one gets.
- */
-let last: { text: string; now: number | undefined; facts: Readonly<Facts> } | undefined;
-
 export function extractFacts(text: string, options?: { now?: Date }): Facts {
-  const now = options?.now?.getTime();
-  if (last !== undefined && last.text === text && last.now === now) return last.facts;
-  const facts = deepFreeze(readFacts(text, options));
-  last = { text, now, facts };
-  return facts;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-function readFacts(text: string, options?: { now?: Date }): Facts {
   const t = normalize(text);
   const facts: Facts = {};
   if (t.length === 0) return facts;
