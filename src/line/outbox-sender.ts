@@ -3,7 +3,7 @@ import type { Clock } from '../time/clock.ts';
 import type { OutboxBatch, Store } from '../store/ports.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
 import { createKeyedQueue } from '../util/keyed-queue.ts';
-import { LineApiError, toLineApiError, type LineGateway } from './gateway.ts';
+import { LineApiError, toLineApiError, type LineGateway, type PushResult } from './gateway.ts';
 
 export interface OutboxSenderOptions {
   store: Store;
@@ -29,12 +29,16 @@ function batchBindings(batch: OutboxBatch): Record<string, string> {
 }
 
 export const DEFAULT_SEND_RETRY: BackoffPolicy = { maxAttempts: 6, baseMs: 500, maxMs: 30_000 };
+/** Recording a delivered batch as sent: a few quick tries before it is left to the next flush. */
+const MARK_RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 100, maxMs: 2_000 };
 
 export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   const log = opts.log.child({ module: 'outbox' });
   const retry = opts.retry ?? DEFAULT_SEND_RETRY;
   const wait = opts.sleep ?? sleep;
   const queue = createKeyedQueue();
+  /** Batches this process delivered but could not yet record as sent: never sent again. */
+  const deliveredUnrecorded = new Map<string, { via: 'reply' | 'push'; at: number }>();
 
   const tokenFresh = (b: OutboxBatch) =>
     b.replyToken !== undefined &&
@@ -59,34 +63,33 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       // Recorded first, so that after a crash we know a reply may already have gone out.
       const resumed = batch.replyAttempted;
       await opts.store.markReplyAttempted(batch.id);
-      try {
-        await opts.gateway.reply(batch.replyToken!, batch.messages);
-        await opts.store.markOutboxSent(batch.id, 'reply', opts.clock.now().getTime());
+      const failure = await opts.gateway.reply(batch.replyToken!, batch.messages).then(
+        () => undefined,
+        (err: unknown) => toLineApiError(err, 'reply'),
+      );
+      if (!failure) {
+        await recordSent(batch, 'reply', blog);
         blog.debug({ messages: batch.messages.length }, 'replied');
         return;
-      } catch (err) {
-        const e = toLineApiError(err, 'reply');
-        if (resumed && e.kind === 'invalidReplyToken') {
-          // The token is still young, so LINE refusing it means our attempt before the crash used it.
-          await opts.store.markOutboxSent(batch.id, 'reply', opts.clock.now().getTime());
-          blog.warn({ requestId: e.details.requestId }, 'reply token already used by the attempt before a restart; counted as sent');
-          return;
-        }
-        if (e.kind === 'unauthorized') {
-          blog.error({ status: e.details.status, requestId: e.details.requestId }, 'LINE refused the channel access token; not retrying');
-          await opts.store.markOutboxFailed(batch.id, e.message, true);
-          return;
-        }
-        // Any other failure: the push below, keyed by the batch id, delivers it exactly once.
-        blog.warn({ kind: e.kind, status: e.details.status, requestId: e.details.requestId }, 'reply failed; falling back to push');
       }
+      if (resumed && failure.kind === 'invalidReplyToken') {
+        // The token is still young, so LINE refusing it means our attempt before the crash used it.
+        await recordSent(batch, 'reply', blog);
+        blog.warn({ requestId: failure.details.requestId }, 'reply token already used by the attempt before a restart; counted as sent');
+        return;
+      }
+      if (failure.kind === 'unauthorized') {
+        blog.error({ status: failure.details.status, requestId: failure.details.requestId }, 'LINE refused the channel access token; not retrying');
+        await opts.store.markOutboxFailed(batch.id, failure.message, true);
+        return;
+      }
+      // Any other failure: the push below, keyed by the batch id, delivers it exactly once.
+      blog.warn({ kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId }, 'reply failed; falling back to push');
     }
     for (let attempt = 1; ; attempt++) {
+      let result: PushResult;
       try {
-        const result = await opts.gateway.push(batch.userId, batch.messages, batch.id);
-        await opts.store.markOutboxSent(batch.id, 'push', opts.clock.now().getTime());
-        blog.debug({ result, attempt }, 'pushed');
-        return;
+        result = await opts.gateway.push(batch.userId, batch.messages, batch.id);
       } catch (err) {
         const e = err instanceof LineApiError ? err : toLineApiError(err, 'push');
         const final = !e.retryable || attempt >= retry.maxAttempts;
@@ -105,6 +108,32 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
           return;
         }
+        continue;
+      }
+      await recordSent(batch, 'push', blog);
+      blog.debug({ result, attempt }, 'pushed');
+      return;
+    }
+  }
+
+  /**
+   * The messages are out: record it. A store failure here must not look like a failed delivery (a
+   * reply would be pushed again), so the mark is retried, and if it still can't be written, this
+   * process remembers the batch as delivered and never sends it again; the next flush records it.
+   */
+  async function recordSent(batch: OutboxBatch, via: 'reply' | 'push', blog: Logger): Promise<void> {
+    const at = opts.clock.now().getTime();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await opts.store.markOutboxSent(batch.id, via, at);
+        return;
+      } catch (err) {
+        if (attempt >= MARK_RETRY.maxAttempts) {
+          deliveredUnrecorded.set(batch.id, { via, at });
+          blog.error({ err, via }, 'delivered, but could not record it as sent; it will not be sent again');
+          return;
+        }
+        await wait(backoffDelay(MARK_RETRY, attempt));
       }
     }
   }
@@ -112,6 +141,17 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   async function drain(userId: string): Promise<void> {
     const batches = await opts.store.pendingOutbox(userId);
     for (const [i, batch] of batches.entries()) {
+      const delivered = deliveredUnrecorded.get(batch.id);
+      if (delivered) {
+        // Already out: only the record is missing.
+        try {
+          await opts.store.markOutboxSent(batch.id, delivered.via, delivered.at);
+          deliveredUnrecorded.delete(batch.id);
+        } catch (err) {
+          log.error({ err, ...batchBindings(batch) }, 'still cannot record a delivered batch as sent');
+        }
+        continue;
+      }
       try {
         // Later batches wait for the ones before them: the user may have deleted their data meanwhile.
         await sendBatch(batch, i === 0);

@@ -267,6 +267,49 @@ describe('outbox sender', () => {
     });
   });
 
+  describe('when the store cannot record a delivery', () => {
+    /** A store whose "sent" marks fail while `failing` is set (counting the attempts). */
+    function flakyMarks(inner: Store) {
+      const state = { failing: Infinity as number, attempts: 0 };
+      const wrapped: Store = {
+        ...inner,
+        async markOutboxSent(id, via, at) {
+          state.attempts++;
+          if (state.failing > 0) {
+            state.failing--;
+            throw new Error('SQLITE_IOERR: disk I/O error');
+          }
+          return inner.markOutboxSent(id, via, at);
+        },
+      };
+      return { store: wrapped, state };
+    }
+
+    it('records a reply as sent after the store fails once, and never pushes it as well', async () => {
+      const b = await commitBatch(ALICE);
+      const flaky = flakyMarks(store);
+      flaky.state.failing = 1;
+      await sender({ store: flaky.store }).flush(ALICE);
+      expect(line.calls.map((c) => c.op)).toEqual(['reply']);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+    });
+
+    it('never sends a delivered batch again while it cannot be recorded, and records it once the store is back', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      const flaky = flakyMarks(store);
+      const s = sender({ store: flaky.store });
+      await s.flush(ALICE);
+      expect(logs.records().some((r) => r.level === 50 && r.batchId === b.id)).toBe(true);
+      await s.flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect((await store.getOutbox(b.id))?.status).toBe('pending');
+      flaky.state.failing = 0;
+      await s.flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+    });
+  });
+
   describe('ordering and scope', () => {
     it('does not send the later batches of a user who deleted their data while the first was going out', async () => {
       const first = await commitBatch(ALICE, { replyToken: null, text: '1' });
