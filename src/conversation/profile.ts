@@ -80,7 +80,7 @@ function daysPhrase(days: number | undefined): string {
 function reasonSentence(reasons: MissReason[] | undefined, spokenRef: string): string {
   const r = new Set(reasons ?? []);
   if (r.has('phoneRepair') && r.has('hiddenNumber'))
-    return '携帯電話を修理に出しており、その間お借りしていた端末では番号が表示されなかったため、お電話に出ることができませんでした。';
+    return `携帯電話を修理に出していた間、番号が表示されないお電話には出られず、${spokenRef}からのお電話だと気づけませんでした。`;
   if (r.has('phoneRepair')) return '携帯電話を修理に出しており、お電話に気づくのが遅れてしまいました。';
   if (r.has('hiddenNumber')) return `番号が表示されないお電話には出ないようにしていたため、${spokenRef}からのお電話だと気づけませんでした。`;
   if (r.has('didNotNotice')) return '私の確認が行き届かず、着信に気づくのが遅れてしまいました。';
@@ -125,7 +125,7 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
     daysPhrase: daysPhrase(profile.daysElapsed),
     callsPhrase: count !== undefined && count >= 2 ? '何度もお電話をいただいていたにもかかわらず' : 'お電話をいただいていたにもかかわらず',
     reasonSentence: reasonSentence(profile.reasons, spokenRef),
-    channelSentence: '着信をこまめに確認するようにいたしました。あわせて、メールアドレスもお伝えしてよろしいでしょうか。',
+    channelSentence: '着信をこまめに確認いたします。',
     strengthSentence: strengths.length
       ? `「${strengths[0]}」という点を活かして、${spokenRef}でお役に立ちたいと考えております。`
       : `${spokenRef}で働きたいという気持ちは変わっておりません。`,
