@@ -44,7 +44,16 @@ export interface AkariOverrides {
   maxLatenessMs?: number;
   /** Tests: wrap the store, e.g. to watch calls or make one event's turn fail. */
   wrapStore?: (store: Store) => Store;
+  /** How often batches left pending are tried again (default 60 s; 0: never). */
+  outboxSweepMs?: number;
 }
+
+/**
+ * A batch stays pending when sending it failed on the store (it is stored, so not lost); without a
+ * sweep it would wait for the user's next message or a restart. Sending is serialised per user, so a
+ * sweep never sends a batch that is being sent.
+ */
+const OUTBOX_SWEEP_MS = 60_000;
 
 /** Called after each committed turn (e.g. to move the user's rich menu to their new stage). */
 export type TurnListener = (result: TurnResult) => void;
@@ -203,6 +212,15 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log.info({ url }, 'Akari is serving LINE webhooks at /webhook');
   }
 
+  const sweepMs = overrides.outboxSweepMs ?? OUTBOX_SWEEP_MS;
+  const sweep =
+    sweepMs > 0
+      ? setInterval(() => {
+          sender.flushAll().catch((err: unknown) => log.error({ err }, 'could not go through the pending outbox'));
+        }, sweepMs)
+      : undefined;
+  sweep?.unref();
+
   let stopped = false;
   const akari: Akari = {
     config,
@@ -227,6 +245,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(sweep);
       await scheduler.stop();
       dispatcher.stop();
       server.closeAllConnections();

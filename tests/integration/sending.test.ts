@@ -62,6 +62,28 @@ describe('sending', () => {
     expect(deliveries.filter((d) => d.kind === 'reply')).toHaveLength(1);
   });
 
+  it('sends a batch left pending by a store failure on the next sweep, without the user writing again', async () => {
+    let failures = 1;
+    const failOnce = (store: Store): Store => ({
+      ...store,
+      async markReplyAttempted(id) {
+        if (failures-- > 0) throw new Error('injected: the store is briefly unavailable');
+        return store.markReplyAttempted(id);
+      },
+    });
+    h = await start({ overrides: { wrapStore: failOnce, outboxSweepMs: 20 } });
+    const e = textEvent({ userId: USER, text: 'こんにちは', timestamp: h.clock.now().getTime(), replyToken: h.platform.issueReplyToken(USER) });
+    expect((await h.post([e])).status).toBe(200);
+    await h.akari.idle();
+    const harness = h;
+    await expect.poll(() => harness.platform.deliveriesFor(USER).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await h.akari.idle();
+    const deliveries = h.platform.deliveriesFor(USER);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ kind: 'reply', replyToken: e.replyToken });
+    expect(h.logs.records().some((r) => r.msg === 'could not send a batch')).toBe(true);
+  });
+
   it("falls back to a push keyed by the batch id when LINE answers 'Invalid reply token'", async () => {
     h = await start();
     h.platform.failNext(INVALID_REPLY_TOKEN);
