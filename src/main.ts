@@ -145,6 +145,11 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ? createStageMenuLinker({ client: createStageMenuClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }), log })
     : undefined;
   if (stageMenus) turnListeners.push((result) => stageMenus.onTurn(result));
+  // Moving the local clock past quiet hours sends the pushes they held (the sweep runs on real time).
+  const afterClockMoved = async () => {
+    await sender.flushAll();
+    await akari.idle();
+  };
   const hlog = log.child({ module: 'webhook' });
   const acceptEvents = async (body: webhook.CallbackRequest) => {
     const receivedAt = clock.now().getTime();
@@ -171,7 +176,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     acceptEvents,
     checkReady: () => store.ping(),
-    ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: () => akari.idle(), log })] } : {}),
+    ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log })] } : {}),
     // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
     ...(config.localTools && platform
       ? {

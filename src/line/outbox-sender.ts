@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.ts';
 import type { OutboxBatch, Store } from '../store/ports.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
 import { createKeyedQueue } from '../util/keyed-queue.ts';
+import { isQuiet, nextAllowedPushTime, type QuietHoursOptions } from '../time/quiet-hours.ts';
 import { LineApiError, toLineApiError, type LineGateway, type PushResult } from './gateway.ts';
 
 export interface OutboxSenderOptions {
@@ -11,6 +12,8 @@ export interface OutboxSenderOptions {
   clock: Clock;
   log: Logger;
   replyTokenMaxAgeMs: number;
+  /** Proactive pushes (from timers) never go out in quiet hours; held ones go when they end. */
+  quietHours?: QuietHoursOptions;
   retry?: BackoffPolicy;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -59,6 +62,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const batch = justRead ? listed : await stillPending(listed.id);
     if (!batch) return;
     const blog = log.child(batchBindings(batch));
+    if (heldForQuietHours(batch, blog)) return;
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
       const resumed = batch.replyAttempted;
@@ -108,12 +112,24 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
           return;
         }
+        if (heldForQuietHours(batch, blog)) return;
         continue;
       }
       await recordSent(batch, 'push', blog);
       blog.debug({ result, attempt }, 'pushed');
       return;
     }
+  }
+
+  /**
+   * A proactive push that was delayed (failures, retries, a restart) into quiet hours stays pending:
+   * the outbox sweep sends it when they end. Answers to the user's own messages are never held.
+   */
+  function heldForQuietHours(batch: OutboxBatch, blog: Logger): boolean {
+    const now = opts.clock.now();
+    if (!batch.proactive || !isQuiet(now, opts.quietHours)) return false;
+    blog.info({ until: nextAllowedPushTime(now, opts.quietHours).toISOString() }, 'push held: quiet hours; it goes out when they end');
+    return true;
   }
 
   /**

@@ -31,6 +31,18 @@ describe('/local/clock', () => {
     expect(h.clock.now().toISOString()).toBe('2026-12-01T01:00:00.000Z');
   });
 
+  it('sends a push that quiet hours held once the clock is moved past them', async () => {
+    h = await startHarness({ env: { LOCAL_TOOLS: 'true' }, overrides: { outboxSweepMs: 0 } });
+    await request(h.akari.url).post('/local/clock').send({ now: '2026-12-01T22:00' });
+    const id = randomUUID();
+    const held = { id, userId: USER, messages: [{ type: 'text', text: 'その後いかがですか？' }], proactive: true, createdAt: jst('2026-12-01T22:00') };
+    await h.akari.store.commitTurn({ userId: USER, outbox: [held] });
+    await request(h.akari.url).post('/local/clock').send({ advanceMinutes: 60 });
+    expect(h.platform.deliveriesFor(USER)).toEqual([]);
+    await request(h.akari.url).post('/local/clock').send({ now: '2026-12-02T09:00' });
+    expect(h.platform.deliveriesFor(USER).map((d) => [d.kind, d.retryKey])).toEqual([['push', id]]);
+  });
+
   it('reads and sets the clock', async () => {
     h = await startHarness({ env: { LOCAL_TOOLS: 'true' } });
     expect((await request(h.akari.url).get('/local/clock')).body).toEqual({ now: '2026-12-01T01:00:00.000Z' });

@@ -267,6 +267,48 @@ describe('outbox sender', () => {
     });
   });
 
+  describe('quiet hours', () => {
+    it('holds a proactive push that comes due in quiet hours, and sends it once they are over', async () => {
+      clock.set('2026-12-01T22:30:00+09:00');
+      const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+      const s = sender();
+      await s.flush(ALICE);
+      expect(line.calls).toEqual([]);
+      expect((await store.getOutbox(b.id))?.status).toBe('pending');
+      expect(logs.records().some((r) => String(r.msg).startsWith('push held: quiet hours') && r.until === '2026-12-02T00:00:00.000Z')).toBe(true);
+      clock.set('2026-12-02T08:59:00+09:00');
+      await s.flush(ALICE);
+      expect(line.calls).toEqual([]);
+      clock.set('2026-12-02T09:00:00+09:00');
+      await s.flush(ALICE);
+      expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
+      expect((await store.getOutbox(b.id))?.status).toBe('sent');
+    });
+
+    it('stops retrying a proactive push when the retries run into quiet hours', async () => {
+      clock.set('2026-12-01T20:59:59.950+09:00');
+      const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+      line.script.push.push(serverError());
+      // The first retry waits at least 50 ms: past 21:00.
+      await sender({
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock.advance(ms);
+        },
+      }).flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect((await store.getOutbox(b.id))?.status).toBe('pending');
+    });
+
+    it('answers the user’s own messages at any hour', async () => {
+      clock.set('2026-12-01T23:30:00+09:00');
+      await commitBatch(ALICE, { ageMs: 1_000 });
+      await commitBatch(BOB, { replyToken: null });
+      await sender().flushAll();
+      expect(line.calls.map((c) => c.op).sort()).toEqual(['push', 'reply']);
+    });
+  });
+
   describe('when the store cannot record a delivery', () => {
     /** A store whose "sent" marks fail while `failing` is set (counting the attempts). */
     function flakyMarks(inner: Store) {
