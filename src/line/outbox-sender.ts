@@ -126,8 +126,9 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
    * the outbox sweep sends it when they end. Answers to the user's own messages are never held.
    */
   function heldForQuietHours(batch: OutboxBatch, blog: Logger): boolean {
+    if (!batch.proactive) return false;
     const now = opts.clock.now();
-    if (!batch.proactive || !isQuiet(now, opts.quietHours)) return false;
+    if (!isQuiet(now, opts.quietHours)) return false;
     blog.info({ until: nextAllowedPushTime(now, opts.quietHours).toISOString() }, 'push held: quiet hours; it goes out when they end');
     return true;
   }
