@@ -18,7 +18,7 @@ import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
 import { createBusinessCalendar } from './time/business-calendar.ts';
 import { createCallWindows } from './time/call-windows.ts';
-import type { Scheduler } from './scheduler/scheduler.ts';
+import { DEFAULT_SCHEDULER_POLICY, type Scheduler } from './scheduler/scheduler.ts';
 import { createStoreScheduler } from './scheduler/store-scheduler.ts';
 import { createClockRouter } from './local/clock-routes.ts';
 import { createLinePlatform, type LinePlatform } from './local/line-platform.ts';
@@ -97,12 +97,15 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log });
+  // One definition of quiet hours for the scheduler (when timers fire) and the sender (when a delayed push may go).
+  const quietHours = DEFAULT_SCHEDULER_POLICY.quietHours;
   const sender = createOutboxSender({
     store,
     gateway,
     clock,
     log,
     replyTokenMaxAgeMs: line.replyTokenMaxAgeMs,
+    quietHours,
     ...(overrides.retry?.sends ? { retry: overrides.retry.sends } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -135,7 +138,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     onFired: (userId) => dispatcher.kick(userId),
     autoRun: fakeClock === undefined,
-    policy: { dailyCap: config.push.dailyCap, ...(overrides.maxLatenessMs !== undefined ? { maxLatenessMs: overrides.maxLatenessMs } : {}) },
+    policy: { dailyCap: config.push.dailyCap, quietHours, ...(overrides.maxLatenessMs !== undefined ? { maxLatenessMs: overrides.maxLatenessMs } : {}) },
   });
   turnListeners.push((result) => {
     if (result.effects.some((e) => e.type === 'schedule')) scheduler.wake();
