@@ -67,11 +67,13 @@ describe('store scheduler over SQLite: another OS process on the same file', () 
   function startWorker(url: string, now: string) {
     const child = spawn(process.execPath, ['--import', 'tsx', worker, url, now], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
+    // Listened for from the start: the worker may be done and gone before the test waits for it.
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const next = () => new Promise<string>((resolve, reject) => {
       lines.once('line', resolve);
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
-    return { child, next, go: () => child.stdin!.write('go\n') };
+    return { child, next, exited, go: () => child.stdin!.write('go\n') };
   }
 
   it('fires each due timer exactly once when two processes run their schedulers at the same time', async () => {
@@ -103,7 +105,7 @@ describe('store scheduler over SQLite: another OS process on the same file', () 
       w.go();
       const ours = await scheduler.runDue();
       const theirs = JSON.parse(await theirsLine) as { fired: number; users: string[] };
-      await new Promise((resolve) => w.child.once('exit', resolve));
+      await w.exited;
 
       expect(ours).toBe(mine.length);
       expect(ours + theirs.fired).toBe(TOTAL);
