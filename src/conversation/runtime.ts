@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type Snapshot } from 'xstate';
 import type { Logger } from '../log/create-logger.ts';
+import { eventLogger, type EventLogger } from '../log/event-logger.ts';
 import type { Clock } from '../time/clock.ts';
 import type { InboxRow, NewOutboxBatch, Store, Turn } from '../store/ports.ts';
 import type { ConversationEvent, Effect, StageName } from './events.ts';
@@ -35,7 +36,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
   const log = opts.log.child({ module: 'runtime' });
   const version = opts.machineVersion ?? MACHINE_VERSION;
 
-  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: Logger, at: number) {
+  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: EventLogger, at: number) {
     const collect = (actor: ReturnType<typeof createActor<ConversationMachine>>) => {
       actor.on('*', (e) => effects.push(e as Effect));
       // An error observer keeps a machine failure inside this turn (status 'error', thrown below).
@@ -69,7 +70,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
   }
 
   async function handle(row: InboxRow): Promise<TurnResult> {
-    const elog = log.child({ webhookEventId: row.eventId, userId: row.userId });
+    const elog = eventLogger(log, { webhookEventId: row.eventId, userId: row.userId });
     const event = toConversationEvent(row.payload, row.receivedAt);
     if (!event) {
       elog.debug({ type: (row.payload as { type?: string }).type }, 'event has nothing for the conversation; acknowledged');

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.ts';
+import { eventLogger } from '../log/event-logger.ts';
 import type { InboxRow, Store } from '../store/ports.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
 import { createKeyedQueue } from '../util/keyed-queue.ts';
@@ -58,7 +59,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (stopped) break;
       const row = await opts.store.nextInboxRow(userId);
       if (!row) break;
-      const elog = log.child({ webhookEventId: row.eventId, userId });
+      const elog = eventLogger(log, { webhookEventId: row.eventId, userId });
       try {
         await opts.handle(row);
       } catch (err) {

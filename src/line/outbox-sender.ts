@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.ts';
+import { eventLogger, type EventLogger } from '../log/event-logger.ts';
 import type { Clock } from '../time/clock.ts';
 import type { OutboxBatch, Store } from '../store/ports.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
@@ -61,7 +62,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
     const batch = justRead ? listed : await stillPending(listed.id);
     if (!batch) return;
-    const blog = log.child(batchBindings(batch));
+    const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
@@ -125,7 +126,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
    * A proactive push that was delayed (failures, retries, a restart) into quiet hours stays pending:
    * the outbox sweep sends it when they end. Answers to the user's own messages are never held.
    */
-  function heldForQuietHours(batch: OutboxBatch, blog: Logger): boolean {
+  function heldForQuietHours(batch: OutboxBatch, blog: EventLogger): boolean {
     if (!batch.proactive) return false;
     const now = opts.clock.now();
     if (!isQuiet(now, opts.quietHours)) return false;
@@ -138,7 +139,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
    * reply would be pushed again), so the mark is retried, and if it still can't be written, this
    * process remembers the batch as delivered and never sends it again; the next flush records it.
    */
-  async function recordSent(batch: OutboxBatch, via: 'reply' | 'push', blog: Logger): Promise<void> {
+  async function recordSent(batch: OutboxBatch, via: 'reply' | 'push', blog: EventLogger): Promise<void> {
     const at = opts.clock.now().getTime();
     for (let attempt = 1; ; attempt++) {
       try {
