@@ -44,11 +44,14 @@ function sentenceScore(sentence: string): number {
   return 1;
 }
 
+const NUM = `[${NUM_CHARS}]{1,4}`;
+const COUNT_RANGE = new RegExp(`(${NUM})(?:[、,・~-]|から)(${NUM})(回|度|件|本)`);
+const COUNT_SINGLE = new RegExp(`(${NUM})(回|度|件|本)(?!目)`);
+
 function candidatesIn(sentence: string, base: number, score: number): Candidate[] {
   const out: Candidate[] = [];
-  const num = `[${NUM_CHARS}]{1,4}`;
   // Ranges first: "2、3回", "2~3回", "二、三回", "2から3回".
-  const ranges = allMatches(new RegExp(`(${num})(?:[、,・~-]|から)(${num})(回|度|件|本)`, 'g'), sentence);
+  const ranges = allMatches(COUNT_RANGE, sentence);
   const covered: Array<[number, number]> = [];
   for (const m of ranges) {
     const hi = parseJaNumber(m[2] ?? '');
@@ -57,7 +60,7 @@ function candidatesIn(sentence: string, base: number, score: number): Candidate[
     out.push({ count: hi, approx: true, score, index: base + m.index });
     covered.push([m.index, m.index + m[0].length]);
   }
-  const singles = allMatches(new RegExp(`(${num})(回|度|件|本)(?!目)`, 'g'), sentence);
+  const singles = allMatches(COUNT_SINGLE, sentence);
   for (const m of singles) {
     if (covered.some(([s, e]) => m.index >= s && m.index < e)) continue;
     const before = sentence.slice(0, m.index);

@@ -54,6 +54,28 @@ const RELATIVE: ReadonlyArray<readonly [string, number, number]> = [
   ['今日|きょう|本日|今朝|さっき|先ほど|先程|今しがた', 0, 0],
 ];
 
+// Compiled once. allMatches runs each on a fresh global copy, so none of them carries state.
+const DURATION = new RegExp(`([${NUM_CHARS}]+数?|数|何)(日間|日|週間|週|(?:ヶ|ケ|ヵ|カ|か|箇)月間?|時間)(半)?`);
+const NUMERAL_OR_TIME_END = new RegExp(`[${NUM_CHARS}.:]$`);
+const ELAPSED_AFTER = new RegExp(`^(?:[かも])?${APPROX}?(?:も|が|は)?${ELAPSED}`);
+const APPROX_AFTER = new RegExp(`^(?:[かも])?${APPROX}`);
+const CALENDAR_DATE = new RegExp(
+  `(?<![${NUM_CHARS}/])([${NUM_CHARS}]{1,3})(?:月|/)([${NUM_CHARS}]{1,3})(?:日)?(?![${NUM_CHARS}/回件度本時])`,
+);
+// Most messages contain none of these words: a plain substring check skips their expressions.
+const RELATIVE_MATCHERS = RELATIVE.map(([pattern, days, tier]) => ({
+  pattern,
+  words: pattern.split('|'),
+  re: new RegExp(`(?:${pattern})`),
+  days,
+  tier,
+}));
+const KANA_MATCHERS = KANA_DAYS.map(([word, days]) => ({
+  word,
+  re: new RegExp(`${word}(?:も|が|は)?(${APPROX})?(?:も|が|は)?(${ELAPSED})?`),
+  days,
+}));
+
 function unitDays(unit: string, n: number, half: boolean): number | undefined {
   if (unit.startsWith('日')) return Math.floor(n + (half ? 0.5 : 0));
   if (unit.startsWith('週')) return Math.floor(7 * n + (half ? 3.5 : 0));
@@ -108,11 +130,7 @@ function daysSinceDayOfMonth(now: Date, day: number): number | undefined {
 
 function numericCandidates(text: string, now: Date | undefined): Candidate[] {
   const out: Candidate[] = [];
-  const re = new RegExp(
-    `([${NUM_CHARS}]+数?|数|何)(日間|日|週間|週|(?:ヶ|ケ|ヵ|カ|か|箇)月間?|時間)(半)?`,
-    'g',
-  );
-  for (const m of allMatches(re, text)) {
+  for (const m of allMatches(DURATION, text)) {
     const [whole, num = '', unit = '', half] = m;
     const before = text.slice(0, m.index);
     const prev = before.slice(-1);
@@ -120,7 +138,7 @@ function numericCandidates(text: string, now: Date | undefined): Candidate[] {
     // "3月6日", "3/6日": a calendar date, handled by dateCandidates.
     if (unit === '日' && /[月/]$/.test(prev)) continue;
     // A numeral or a time right before: part of something else ("10:30日" …).
-    if (new RegExp(`[${NUM_CHARS}.:]$`).test(prev)) continue;
+    if (NUMERAL_OR_TIME_END.test(prev)) continue;
     // Future, deadlines, frequency: not elapsed time.
     if (/^(?:後|以内|以降|中|おき|ごと|毎|先|まで|から|分|も早|目安)/.test(tail)) continue;
     if (num === '何' && !/^[かも]/.test(tail)) continue;
@@ -131,8 +149,8 @@ function numericCandidates(text: string, now: Date | undefined): Candidate[] {
     const days = unitDays(unit, n, half !== undefined);
     if (days === undefined || days > 3650) continue;
     let tier: number;
-    if (new RegExp(`^(?:[かも])?${APPROX}?(?:も|が|は)?${ELAPSED}`).test(tail)) tier = 3;
-    else if (new RegExp(`^(?:[かも])?${APPROX}`).test(tail)) tier = 2;
+    if (ELAPSED_AFTER.test(tail)) tier = 3;
+    else if (APPROX_AFTER.test(tail)) tier = 2;
     else tier = 1;
     if (unit === '時間' && tier < 3) continue; // "24時間営業", "2時間待った"
     if (unit === '日' && /^(?:に|の|\(|付|号)/.test(tail)) {
@@ -151,11 +169,7 @@ function numericCandidates(text: string, now: Date | undefined): Candidate[] {
 function dateCandidates(text: string, now: Date | undefined): Candidate[] {
   if (now === undefined) return [];
   const out: Candidate[] = [];
-  const re = new RegExp(
-    `(?<![${NUM_CHARS}/])([${NUM_CHARS}]{1,3})(?:月|/)([${NUM_CHARS}]{1,3})(?:日)?(?![${NUM_CHARS}/回件度本時])`,
-    'g',
-  );
-  for (const m of allMatches(re, text)) {
+  for (const m of allMatches(CALENDAR_DATE, text)) {
     const month = parseJaNumber(m[1] ?? '');
     const day = parseJaNumber(m[2] ?? '');
     if (month === undefined || day === undefined) continue;
@@ -190,16 +204,17 @@ function weekdayCandidates(text: string, now: Date | undefined): Candidate[] {
 
 function wordCandidates(text: string): Candidate[] {
   const out: Candidate[] = [];
-  for (const [pattern, days, tier] of RELATIVE) {
-    for (const m of allMatches(new RegExp(`(?:${pattern})`, 'g'), text)) {
+  for (const { pattern, words, re, days, tier } of RELATIVE_MATCHERS) {
+    if (!words.some((w) => text.includes(w))) continue;
+    for (const m of allMatches(re, text)) {
       // 昨日 inside 一昨日 is already covered by the longer pattern.
       if (pattern.startsWith('昨日') && text.slice(Math.max(0, m.index - 1), m.index) === '一') continue;
       if (tier === 0 && PLAN_AFTER.test(text.slice(m.index + m[0].length))) continue;
       out.push({ days, tier, index: m.index });
     }
   }
-  for (const [word, days] of KANA_DAYS) {
-    const re = new RegExp(`${word}(?:も|が|は)?(${APPROX})?(?:も|が|は)?(${ELAPSED})?`, 'g');
+  for (const { word, re, days } of KANA_MATCHERS) {
+    if (!text.includes(word)) continue;
     for (const m of allMatches(re, text)) {
       if (m[2] !== undefined) out.push({ days, tier: 3, index: m.index });
       else if (m[1] !== undefined) out.push({ days, tier: 2, index: m.index });

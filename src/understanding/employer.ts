@@ -100,10 +100,11 @@ function leftSegment(t: string, end: number): string {
   return s;
 }
 
+const COMPANY_LEADING = new RegExp(`${COMPANY} ?${NAME_BODY}`);
+const COMPANY_TRAILING = new RegExp(`${NAME_RUN}${COMPANY}`);
+
 function companyName(t: string): string | undefined {
-  const leading = new RegExp(`${COMPANY} ?${NAME_BODY}`);
-  const trailing = new RegExp(`${NAME_RUN}${COMPANY}`);
-  const found = [leading.exec(t), trailing.exec(t)].filter((m) => m !== null);
+  const found = [COMPANY_LEADING.exec(t), COMPANY_TRAILING.exec(t)].filter((m) => m !== null);
   found.sort((a, b) => a.index - b.index);
   for (const m of found) {
     const x = clean(m[0]);
@@ -142,9 +143,10 @@ function calledName(t: string): string | undefined {
   return undefined;
 }
 
+const STORE_NAME = new RegExp(`${NAME_RUN}店(?![長員舗内頭主])`);
+
 function storeName(t: string): string | undefined {
-  const re = new RegExp(`${NAME_RUN}店(?![長員舗内頭主])`);
-  for (const m of allMatches(re, t)) {
+  for (const m of allMatches(STORE_NAME, t)) {
     const x = clean(m[0]);
     if (x.endsWith('店') && acceptable(x, false) && x.length >= 3) return x;
   }
@@ -161,12 +163,13 @@ function interviewName(t: string): string | undefined {
   return undefined;
 }
 
+const CALLER_NAME = new RegExp(
+  `(${NAME_RUN})(さん|様|さま)?から(?:の)?(?:お?電話|着信|連絡|不在着信|留守電|メール|sms|ショートメール)`,
+  'i',
+);
+
 function callerName(t: string): string | undefined {
-  const re = new RegExp(
-    `(${NAME_RUN})(さん|様|さま)?から(?:の)?(?:お?電話|着信|連絡|不在着信|留守電|メール|sms|ショートメール)`,
-    'i',
-  );
-  for (const m of allMatches(re, t)) {
+  for (const m of allMatches(CALLER_NAME, t)) {
     if (m[2] !== undefined) continue; // "田中さんから電話": a person, not the employer
     const x = clean(m[1] ?? '');
     if (acceptable(x, false)) return x;

@@ -70,11 +70,12 @@ function toTime(
   return { minutes: hour * 60 + minute, marked: colonMin !== undefined || ji !== undefined, prefix };
 }
 
+const HOURS_SEPARATOR = '\\s?(?:~|-|から|より|ー)\\s?';
+const HOURS_RANGE = new RegExp(`${timeToken()}${HOURS_SEPARATOR}${timeToken()}`);
+
 export function parseBusinessHours(text: string): BusinessHours | undefined {
   const t = normalize(text);
-  const sep = '\\s?(?:~|-|から|より|ー)\\s?';
-  const re = new RegExp(`${timeToken()}${sep}${timeToken()}`, 'g');
-  for (const m of allMatches(re, t)) {
+  for (const m of allMatches(HOURS_RANGE, t)) {
     const prev = t.slice(Math.max(0, m.index - 1), m.index);
     if (/[0-9/]/.test(prev)) continue; // part of a longer number or a date
     const after = t.slice(m.index + m[0].length);

@@ -45,20 +45,19 @@ function plausibleSurname(x: string): boolean {
   if (x.length === 0 || x.length > 6) return false;
   if (NOT_A_NAME.includes(x)) return false;
   if (NOT_A_NAME_ENDING.test(x)) return false;
-  return new RegExp(`^(?:[${KANJI}]{1,5}|[${KATAKANA}]{2,8})$`).test(x);
+  return SURNAME_SHAPE.test(x);
 }
 
+const SURNAME_SHAPE = new RegExp(`^(?:[${KANJI}]{1,5}|[${KATAKANA}]{2,8})$`);
+const PERSON = `([${KANJI}${KATAKANA}]{1,12})`;
+const CONTACT_PERSON_PATTERNS = [
+  new RegExp(`${PERSON}(?:さん|様|さま|氏)`),
+  new RegExp(`(?:担当|担当者|人事|面接官|店長|社長|オーナー|責任者)(?:の|は|が)?${PERSON}(?:という|と名乗|って(?:人|方|いう))`),
+];
+
 export function findContactPerson(t: string): string | undefined {
-  const name = `([${KANJI}${KATAKANA}]{1,12})`;
-  const patterns = [
-    new RegExp(`${name}(?:さん|様|さま|氏)`, 'g'),
-    new RegExp(
-      `(?:担当|担当者|人事|面接官|店長|社長|オーナー|責任者)(?:の|は|が)?${name}(?:という|と名乗|って(?:人|方|いう))`,
-      'g',
-    ),
-  ];
   const found: Array<[string, number]> = [];
-  for (const re of patterns) {
+  for (const re of CONTACT_PERSON_PATTERNS) {
     for (const m of allMatches(re, t)) {
       const x = stripTitles(m[1] ?? '');
       if (plausibleSurname(x)) found.push([x, m.index]);
@@ -96,28 +95,31 @@ const GREETING =
   '(?:(?:こんにちは|こんばんは|おはようございます|はじめまして|初めまして|お世話になっております|お世話になります|すみません|失礼します)[、。!\\s]*)*';
 const SELF = '(?:私は|わたしは|僕は|ぼくは|俺は|自分は|私、|わたし、)';
 
+const KANJI_NAME = `[${KANJI}]{1,6}(?: [${KANJI}]{1,4})?`;
+const KATA_NAME = `[${KATAKANA}]{2,10}(?: [${KATAKANA}]{2,10})?`;
+const KANA_NAME = '[ぁ-ゖ]{2,8}';
+const ANY_NAME = `(${KANJI_NAME}|${KATA_NAME}|${KANA_NAME})`;
+/** Explicit: 名前は山田です / 氏名: 山田花子 — the user's own name, not "会社の名前は…". */
+const NAME_OWNER = '(?:^|[、。!?\\s]|私の|わたしの|僕の|自分の|俺の)(?:名前|なまえ|氏名)(?:は|:) ?';
+const NAMED = new RegExp(`${NAME_OWNER}(${KANJI_NAME}|${KATA_NAME})(?:です|だ|と申|といい|と言い|$|[。、!\\s])`);
+const NAMED_KANA = new RegExp(`${NAME_OWNER}(${KANA_NAME})(?:です|と申|といい|と言い)`);
+/** Explicit: 山田と申します / 山田といいます (at the start of a clause). */
+const SAID_NAME = new RegExp(
+  `(?:${SELF}|^|[、。!?\\s])${ANY_NAME}(?:と申します|ともうします|と申す者|といいます|と言います|って言います|っていいます)`,
+);
+/** "山田花子です" at the start (after a greeting), or "私は山田です": needs a known surname. */
+const PLAIN_NAME = new RegExp(`(?:^${GREETING}${SELF}?|${SELF})(${KANJI_NAME}|${KATA_NAME})です(?:[。、!\\s]|$)`);
+
 export function findUserName(t: string): string | undefined {
-  const kanjiName = `[${KANJI}]{1,6}(?: [${KANJI}]{1,4})?`;
-  const kataName = `[${KATAKANA}]{2,10}(?: [${KATAKANA}]{2,10})?`;
-  const kanaName = '[ぁ-ゖ]{2,8}';
-  const anyName = `(${kanjiName}|${kataName}|${kanaName})`;
   const ok = (x: string): boolean => {
     const compact = x.replace(/ /g, '');
     return compact.length >= 1 && !NOT_A_NAME.includes(compact) && !NOT_A_NAME_ENDING.test(compact);
   };
-  // Explicit: 名前は山田です / 氏名: 山田花子 — the user's own name, not "会社の名前は…".
-  const owner = '(?:^|[、。!?\\s]|私の|わたしの|僕の|自分の|俺の)(?:名前|なまえ|氏名)(?:は|:) ?';
-  const named =
-    new RegExp(`${owner}(${kanjiName}|${kataName})(?:です|だ|と申|といい|と言い|$|[。、!\\s])`).exec(t) ??
-    new RegExp(`${owner}(${kanaName})(?:です|と申|といい|と言い)`).exec(t);
+  const named = NAMED.exec(t) ?? NAMED_KANA.exec(t);
   if (named?.[1] !== undefined && ok(named[1])) return named[1];
-  // Explicit: 山田と申します / 山田といいます (at the start of a clause).
-  const said = new RegExp(
-    `(?:${SELF}|^|[、。!?\\s])${anyName}(?:と申します|ともうします|と申す者|といいます|と言います|って言います|っていいます)`,
-  ).exec(t);
+  const said = SAID_NAME.exec(t);
   if (said?.[1] !== undefined && ok(said[1])) return said[1];
-  // "山田花子です" at the start (after a greeting), or "私は山田です": needs a known surname.
-  const plain = new RegExp(`(?:^${GREETING}${SELF}?|${SELF})(${kanjiName}|${kataName})です(?:[。、!\\s]|$)`).exec(t);
+  const plain = PLAIN_NAME.exec(t);
   if (plain?.[1] !== undefined && ok(plain[1]) && startsWithSurname(plain[1])) return plain[1];
   return undefined;
 }
