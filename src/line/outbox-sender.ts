@@ -49,10 +49,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     b.replyTokenAt !== undefined &&
     opts.clock.now().getTime() - b.replyTokenAt < opts.replyTokenMaxAgeMs;
 
-  /** Still to be sent? The user may have deleted their data (batch cancelled) since it was read. */
-  async function stillPending(id: string): Promise<OutboxBatch | undefined> {
-    const current = await opts.store.getOutbox(id);
-    return current?.status === 'pending' ? current : undefined;
+  /**
+   * Still to be sent? The user may have deleted their data (batch cancelled) since it was read.
+   * Only the status can have changed meanwhile: the rest of a pending batch is written by this
+   * user's sends alone, which run one at a time.
+   */
+  async function stillPending(batch: OutboxBatch): Promise<OutboxBatch | undefined> {
+    return (await opts.store.outboxStatus(batch.id)) === 'pending' ? batch : undefined;
   }
 
   /**
@@ -60,7 +63,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
    * second read could not be any more current.
    */
   async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
-    const batch = justRead ? listed : await stillPending(listed.id);
+    const batch = justRead ? listed : await stillPending(listed);
     if (!batch) return;
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
@@ -109,7 +112,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         const delay = Math.max(backoffDelay(retry, attempt), e.details.retryAfterMs ?? 0);
         blog.warn({ kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, delayMs: delay }, 'push failed; retrying');
         await wait(delay);
-        if (!(await stillPending(batch.id))) {
+        if (!(await stillPending(batch))) {
           blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
           return;
         }

@@ -98,6 +98,8 @@ export interface Store {
 
   pendingOutbox(userId?: string): Promise<OutboxBatch[]>;
   getOutbox(id: string): Promise<OutboxBatch | undefined>;
+  /** Just the batch's status (undefined if there is no such batch): cheaper than reading it whole. */
+  outboxStatus(id: string): Promise<OutboxStatus | undefined>;
   markReplyAttempted(id: string): Promise<void>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;

@@ -205,6 +205,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     pendingOutboxAll: db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq"),
     pendingOutboxUser: db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND user_id = ? ORDER BY seq"),
     outboxById: db.prepare('SELECT * FROM outbox WHERE id = ?'),
+    outboxStatusById: db.prepare('SELECT status FROM outbox WHERE id = ?').pluck(),
     outboxReplyAttempted: db.prepare('UPDATE outbox SET reply_attempted = 1, attempts = attempts + 1 WHERE id = ?'),
     outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
     // Only a pending batch can fail: a batch cancelled (user data deleted) or sent meanwhile stays so.
@@ -356,6 +357,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     async getOutbox(id) {
       const r = stmt.outboxById.get(id) as OutboxDbRow | undefined;
       return r ? toOutbox(r) : undefined;
+    },
+    async outboxStatus(id) {
+      return (stmt.outboxStatusById.get(id) as OutboxStatus | undefined) ?? undefined;
     },
     async markReplyAttempted(id) {
       await write(() => stmt.outboxReplyAttempted.run(id));

@@ -429,6 +429,22 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.pendingOutbox()).toEqual([]);
       });
 
+      it('answers a batch’s status alone, as it changes', async () => {
+        const sent = batch(ALICE);
+        const failed = batch(ALICE);
+        const cancelled = batch(BOB);
+        await store.commitTurn({ userId: ALICE, outbox: [sent, failed] });
+        await store.commitTurn({ userId: BOB, outbox: [cancelled] });
+        expect(await store.outboxStatus(sent.id)).toBe('pending');
+        await store.markOutboxSent(sent.id, 'reply', T0 + 1);
+        await store.markOutboxFailed(failed.id, 'LINE push failed with 500', true);
+        await store.commitTurn({ userId: BOB, deleteUserData: true, conversation: null });
+        expect(await store.outboxStatus(sent.id)).toBe('sent');
+        expect(await store.outboxStatus(failed.id)).toBe('failed');
+        expect(await store.outboxStatus(cancelled.id)).toBe('cancelled');
+        expect(await store.outboxStatus(uuid())).toBeUndefined();
+      });
+
       it('does not bring a cancelled batch back when a send that was under way fails', async () => {
         const b = batch(ALICE);
         await store.commitTurn({ userId: ALICE, outbox: [b] });
