@@ -359,7 +359,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       return r ? toOutbox(r) : undefined;
     },
     async outboxStatus(id) {
-      return (stmt.outboxStatusById.get(id) as OutboxStatus | undefined) ?? undefined;
+      return stmt.outboxStatusById.get(id) as OutboxStatus | undefined;
     },
     async markReplyAttempted(id) {
       await write(() => stmt.outboxReplyAttempted.run(id));
