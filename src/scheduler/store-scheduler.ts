@@ -10,6 +10,7 @@
  * call `runDue()`.
  */
 import type { Logger } from '../log/create-logger.ts';
+import { eventLogger } from '../log/event-logger.ts';
 import type { InboxEvent, Store, TimerRecord } from '../store/ports.ts';
 import type { Clock } from '../time/clock.ts';
 import {
@@ -81,7 +82,7 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
   let chain: Promise<unknown> = Promise.resolve();
 
   const iso = (ms: number) => new Date(ms).toISOString();
-  const tlog = (t: TimerRecord) => log.child({ timerId: t.id, userId: t.userId, kind: t.kind });
+  const tlog = (t: TimerRecord) => eventLogger(log, { timerId: t.id, userId: t.userId, kind: t.kind });
 
   async function usageOf(userId: string, now: number): Promise<PushUsage> {
     const [sentToday, pending, inFlight] = await Promise.all([
