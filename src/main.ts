@@ -80,7 +80,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const fakeClock = pickFakeClock(config, overrides.clock);
   const clock: Clock = fakeClock ?? overrides.clock ?? createSystemClock();
   const content = loadFlows(config.flowsDir, CONTENT_REQUIREMENTS);
-  const baseStore = createSqliteStore(config.databaseUrl);
+  const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }) });
   const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
 
   let platform = overrides.platform;

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../log/create-logger.ts';
 import { createGroupCommit } from './group-commit.ts';
+import {
+  BACKSTOP_PAGES,
+  DEFAULT_AUTOCHECKPOINT_PAGES,
+  startWalCheckpointer,
+  type CheckpointResult,
+  type WalCheckpointer,
+} from './wal-checkpointer.ts';
 import type {
   InboxEvent,
   InboxRow,
@@ -156,6 +164,12 @@ export function sqlitePathFromUrl(url: string): string {
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (SQLite busy_timeout). */
   busyTimeoutMs?: number;
+  /**
+   * WAL checkpoints on a worker thread (see wal-checkpointer.ts), on by default for a database file;
+   * `false` leaves them to SQLite, on the event loop.
+   */
+  walCheckpoint?: false | { intervalMs?: number; onCheckpoint?: (result: CheckpointResult) => void };
+  log?: Logger;
 }
 
 export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptions = {}): Store {
@@ -168,6 +182,20 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   // A second process on the same file waits for the lock instead of failing at once.
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.exec(SCHEMA);
+  let checkpointer: WalCheckpointer | undefined;
+  if (path !== ':memory:' && options.walCheckpoint !== false) {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startWalCheckpointer({
+      path,
+      ...(options.walCheckpoint?.intervalMs !== undefined ? { intervalMs: options.walCheckpoint.intervalMs } : {}),
+      ...(options.walCheckpoint?.onCheckpoint ? { onCheckpoint: options.walCheckpoint.onCheckpoint } : {}),
+      onFailure(err) {
+        // Back to SQLite's own checkpoints, on this thread: slower under load, but nothing grows unbounded.
+        if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+        options.log?.warn({ err }, 'WAL checkpoint worker stopped; checkpoints run on the main thread again');
+      },
+    });
+  }
   // Databases made before outbox batches recorded their event get the column (empty for old rows).
   // Under the write lock, so that two processes starting together don't both add it.
   db.transaction(() => {
@@ -400,9 +428,11 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     },
     async close() {
       if (!db.open) return;
-      // What is queued was asked for before the close: commit it, then close.
+      // What is queued was asked for before the close: commit it, then close both connections (the
+      // last one to close folds the WAL into the database file and removes it).
       group.flush();
-      db.close();
+      await checkpointer?.close();
+      if (db.open) db.close();
     },
   };
 }
