@@ -169,6 +169,7 @@ export interface SqliteStoreOptions {
    * `false` leaves them to SQLite, on the event loop.
    */
   walCheckpoint?: false | { intervalMs?: number; onCheckpoint?: (result: CheckpointResult) => void };
+  /** Where the store reports trouble it has worked around (the checkpoint worker stopping). */
   log?: Logger;
 }
 
