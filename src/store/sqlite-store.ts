@@ -183,20 +183,6 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   // A second process on the same file waits for the lock instead of failing at once.
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.exec(SCHEMA);
-  let checkpointer: WalCheckpointer | undefined;
-  if (path !== ':memory:' && options.walCheckpoint !== false) {
-    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    checkpointer = startWalCheckpointer({
-      path,
-      ...(options.walCheckpoint?.intervalMs !== undefined ? { intervalMs: options.walCheckpoint.intervalMs } : {}),
-      ...(options.walCheckpoint?.onCheckpoint ? { onCheckpoint: options.walCheckpoint.onCheckpoint } : {}),
-      onFailure(err) {
-        // Back to SQLite's own checkpoints, on this thread: slower under load, but nothing grows unbounded.
-        if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-        options.log?.warn({ err }, 'WAL checkpoint worker stopped; checkpoints run on the main thread again');
-      },
-    });
-  }
   // Databases made before outbox batches recorded their event get the column (empty for old rows).
   // Under the write lock, so that two processes starting together don't both add it.
   db.transaction(() => {
@@ -337,6 +323,21 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     retryAlone: (err) => !/^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code ?? '')),
   });
   const write = group.write;
+
+  // Started last, once nothing above can fail, so that a store that fails to open leaves no worker behind.
+  let checkpointer: WalCheckpointer | undefined;
+  if (path !== ':memory:' && options.walCheckpoint !== false) {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startWalCheckpointer({
+      path,
+      ...options.walCheckpoint,
+      onFailure(err) {
+        // Back to SQLite's own checkpoints, on this thread: slower under load, but nothing grows unbounded.
+        if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+        options.log?.warn({ err }, 'WAL checkpoint worker stopped; checkpoints run on the main thread again');
+      },
+    });
+  }
 
   return {
     kind: 'sqlite',
