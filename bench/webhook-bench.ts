@@ -734,6 +734,11 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
   const sum = (f: (r: BotResult) => number, bot: BotName) => all.filter((r) => r.bot === bot).reduce((s, r) => s + f(r), 0);
   const pacedRates = all.flatMap((r) => (r.paced?.ratePerSec ? [r.paced.ratePerSec] : []));
 
+  // The most events/s the machine could carry at the measured CPU per event of the three processes,
+  // were every core busy with them and nothing else: no arrangement of a bot's threads goes past it.
+  const cores = os.cpus().length;
+  const ceilingOf = (f: Figures) => (cores * 1000) / (f.cpuBot + f.cpuPlatform + f.cpuGenerator);
+
   const pacedLabel = opts.rate ? `Akari at ${opts.rate}/s` : 'Akari at echo’s rate';
   const header = ['', 'echo bot', 'Akari', 'Akari/echo', ...(fp ? [pacedLabel] : [])];
   const row = (label: string, pick: (f: Figures) => number, digits: number, withRatio = true) => [
@@ -754,6 +759,7 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
     row('bot CPU per event (ms)', (f) => f.cpuBot, 2),
     row('fake LINE API CPU per event (ms)', (f) => f.cpuPlatform, 2, false),
     row('load generator CPU per event (ms)', (f) => f.cpuGenerator, 2, false),
+    row(`CPU ceiling: events/s with all ${cores} cores busy`, ceilingOf, 0),
     row('bot event loop busy (% of wall time)', (f) => f.botBusy, 0, false),
     row('bot process on a CPU (% of wall time)', (f) => f.botOnCpu, 0, false),
     row('other programs on the machine (cores busy)', (f) => f.otherCores, 2, false),
@@ -788,6 +794,7 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
     );
   }
   out.push('- CPU per event: user + system time of each process during the run, divided by the events sent; "on a CPU" above 100% means more than one core (V8 and SQLite helper threads).');
+  out.push('- CPU ceiling: logical cores × 1000 ÷ (bot + fake LINE API + load generator CPU per event): the rate at which this run\'s three processes would fill every core. A bot whose ceiling is below another bot\'s measured rate cannot reach that rate on this machine without spending less CPU per event, however its work is spread over threads.');
   out.push('- Other programs: CPU the rest of the machine used meanwhile; figures taken with other programs busy are not comparable.');
 
   if (opts.rounds > 1) {
