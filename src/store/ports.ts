@@ -84,6 +84,13 @@ export interface Turn {
   deleteUserData?: boolean;
 }
 
+/** Rows deleted by one `pruneFinished` call, per table. */
+export interface PruneResult {
+  inbox: number;
+  outbox: number;
+  timers: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite';
   /** Inserts new events; ones already known (same eventId) are ignored. */
@@ -121,6 +128,14 @@ export interface Store {
   /** Moves a pending timer (e.g. out of quiet hours). */
   rescheduleTimer(id: string, dueAt: number): Promise<void>;
   cancelTimer(id: string): Promise<void>;
+
+  /**
+   * Deletes what is finished and older than `before` (ms epoch), at most `limit` rows per table:
+   * handled or parked inbox events (received before), sent, failed or cancelled outbox batches
+   * (created and sent before), fired or cancelled timers (created before). Nothing pending, and no
+   * conversation, is ever touched. Call again while a table reports `limit` rows deleted.
+   */
+  pruneFinished(before: number, limit: number): Promise<PruneResult>;
 
   ping(): Promise<void>;
   close(): Promise<void>;

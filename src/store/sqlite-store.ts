@@ -14,6 +14,7 @@ import type {
   InboxEvent,
   InboxRow,
   InboxStatus,
+  PruneResult,
   NewOutboxBatch,
   OutboxBatch,
   OutboxStatus,
@@ -247,7 +248,32 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     fireTimer: db.prepare("UPDATE timers SET status = 'fired' WHERE id = ? AND status = 'pending' AND due_at <= ?"),
     rescheduleTimer: db.prepare("UPDATE timers SET due_at = ? WHERE id = ? AND status = 'pending'"),
     cancelTimer: db.prepare("UPDATE timers SET status = 'cancelled' WHERE id = ? AND status = 'pending'"),
+    // Retention. Rows go in by increasing seq (rowid) as time goes on, so the first row young enough
+    // to keep bounds the scan: each prune reads about as many rows as it deletes, not the whole table.
+    // The age test stays in the DELETE, so a clock that went backwards can only delay a deletion.
+    inboxKeepFrom: db.prepare('SELECT seq FROM inbox WHERE received_at >= ? ORDER BY seq LIMIT 1').pluck(),
+    pruneInbox: db.prepare(
+      `DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE seq < ? AND status != 'pending' AND received_at < ? ORDER BY seq LIMIT ?)`,
+    ),
+    outboxKeepFrom: db.prepare('SELECT seq FROM outbox WHERE created_at >= ? ORDER BY seq LIMIT 1').pluck(),
+    pruneOutbox: db.prepare(
+      `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq < ? AND status != 'pending' AND created_at < ?
+         AND (sent_at IS NULL OR sent_at < ?) ORDER BY seq LIMIT ?)`,
+    ),
+    timersKeepFrom: db.prepare('SELECT rowid FROM timers WHERE created_at >= ? ORDER BY rowid LIMIT 1').pluck(),
+    pruneTimers: db.prepare(
+      `DELETE FROM timers WHERE rowid IN (SELECT rowid FROM timers WHERE rowid < ? AND status != 'pending' AND created_at < ? ORDER BY rowid LIMIT ?)`,
+    ),
   };
+
+  const prune = db.transaction((before: number, limit: number): PruneResult => {
+    const bound = (keepFrom: unknown) => (typeof keepFrom === 'number' ? keepFrom : Number.MAX_SAFE_INTEGER);
+    return {
+      inbox: stmt.pruneInbox.run(bound(stmt.inboxKeepFrom.get(before)), before, limit).changes,
+      outbox: stmt.pruneOutbox.run(bound(stmt.outboxKeepFrom.get(before)), before, before, limit).changes,
+      timers: stmt.pruneTimers.run(bound(stmt.timersKeepFrom.get(before)), before, limit).changes,
+    };
+  });
 
   const insertEvents = db.transaction((events: InboxEvent[]) => {
     const accepted: InboxEvent[] = [];
@@ -424,6 +450,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     },
     async cancelTimer(id) {
       await write(() => stmt.cancelTimer.run(id));
+    },
+    async pruneFinished(before, limit) {
+      return write(() => prune(before, limit));
     },
     async ping() {
       db.prepare('SELECT 1').get();

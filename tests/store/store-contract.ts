@@ -583,6 +583,117 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       });
     });
 
+    describe('pruneFinished', () => {
+      const DAY = 24 * 3_600_000;
+      const OLD = T0;
+      const CUTOFF = T0 + 10 * DAY;
+      const YOUNG = T0 + 20 * DAY;
+      const LATER = T0 + 30 * DAY;
+
+      /** An inbox row handled by a committed turn. */
+      async function handled(userId: string, receivedAt: number) {
+        const row = await accept(event(userId, 'おはようございます', receivedAt));
+        await store.commitTurn({ userId, inboxSeq: row.seq });
+        return row;
+      }
+
+      it('deletes finished records older than the cut-off, and nothing pending, younger or conversational', async () => {
+        await store.commitTurn({ userId: ALICE, conversation: conversation(ALICE, 'call') });
+        // Inbox: handled and parked go; pending and young stay.
+        const oldDone = await handled(ALICE, OLD);
+        const oldParked = await accept(event(ALICE, 'あ', OLD));
+        await store.recordInboxFailure(oldParked.seq, 'boom', true);
+        const oldPending = await accept(event(ALICE, 'い', OLD));
+        // Outbox: sent, failed and cancelled go; pending, young and recently sent stay.
+        const sent = batch(ALICE, { createdAt: OLD });
+        const failed = batch(ALICE, { createdAt: OLD });
+        const pending = batch(ALICE, { createdAt: OLD });
+        const sentLate = batch(ALICE, { createdAt: OLD, proactive: true });
+        await store.commitTurn({ userId: ALICE, outbox: [sent, failed, pending, sentLate] });
+        await store.markOutboxSent(sent.id, 'reply', OLD + 1);
+        await store.markOutboxFailed(failed.id, 'rejected', true);
+        const cancelled = batch(BOB, { createdAt: OLD });
+        await store.commitTurn({ userId: BOB, outbox: [cancelled] });
+        await store.commitTurn({ userId: BOB, deleteUserData: true });
+        // Timers: fired and cancelled go; pending (however old) and young stay.
+        const fired = timer(ALICE, OLD + 1, { createdAt: OLD });
+        const dropped = timer(ALICE, OLD + 2, { createdAt: OLD });
+        const waiting = timer(ALICE, LATER * 2, { createdAt: OLD });
+        const youngCancelled = timer(ALICE, YOUNG + 1, { createdAt: YOUNG });
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [fired, dropped, waiting, youngCancelled] });
+        await store.fireTimer(fired.id, OLD + 1);
+        const firedEvent = await store.getInboxRow(`timer:${fired.id}`);
+        await store.commitTurn({ userId: ALICE, inboxSeq: firedEvent!.seq });
+        await store.cancelTimer(dropped.id);
+        await store.cancelTimer(youngCancelled.id);
+        // Twenty days on.
+        const youngDone = await handled(ALICE, YOUNG);
+        const young = batch(ALICE, { createdAt: YOUNG });
+        await store.commitTurn({ userId: ALICE, outbox: [young] });
+        await store.markOutboxSent(young.id, 'reply', YOUNG);
+        await store.markOutboxSent(sentLate.id, 'push', YOUNG);
+
+        expect(await store.pruneFinished(CUTOFF, 100)).toEqual({ inbox: 3, outbox: 3, timers: 2 });
+
+        expect(await store.getInboxRow(oldDone.eventId)).toBeUndefined();
+        expect(await store.getInboxRow(oldParked.eventId)).toBeUndefined();
+        expect(await store.getInboxRow(firedEvent!.eventId)).toBeUndefined();
+        expect((await store.getInboxRow(oldPending.eventId))?.status).toBe('pending');
+        expect((await store.getInboxRow(youngDone.eventId))?.status).toBe('done');
+        expect(await store.getOutbox(sent.id)).toBeUndefined();
+        expect(await store.getOutbox(failed.id)).toBeUndefined();
+        expect(await store.getOutbox(cancelled.id)).toBeUndefined();
+        expect((await store.getOutbox(pending.id))?.status).toBe('pending');
+        expect((await store.getOutbox(sentLate.id))?.status).toBe('sent');
+        expect((await store.getOutbox(young.id))?.status).toBe('sent');
+        // The daily cap still sees the push sent within the day.
+        expect(await store.countProactiveSentSince(ALICE, YOUNG)).toBe(1);
+        expect((await store.pendingTimers(ALICE)).map((t) => t.id)).toEqual([waiting.id]);
+        expect(await store.loadConversation(ALICE)).toEqual(conversation(ALICE, 'call'));
+        // Nothing more to do at the same cut-off; a later one takes what has aged since.
+        expect(await store.pruneFinished(CUTOFF, 100)).toEqual({ inbox: 0, outbox: 0, timers: 0 });
+        expect(await store.pruneFinished(LATER, 100)).toEqual({ inbox: 1, outbox: 2, timers: 1 });
+        expect((await store.getInboxRow(oldPending.eventId))?.status).toBe('pending');
+        expect((await store.getOutbox(pending.id))?.status).toBe('pending');
+        expect((await store.pendingTimers(ALICE)).map((t) => t.id)).toEqual([waiting.id]);
+      });
+
+      it('still recognises a redelivered event it has kept, and forgets one it has deleted', async () => {
+        const old = await handled(ALICE, OLD);
+        const kept = await handled(ALICE, YOUNG);
+        await store.pruneFinished(CUTOFF, 100);
+        const { accepted, duplicates } = await store.acceptEvents([
+          { eventId: kept.eventId, userId: ALICE, payload: kept.payload, receivedAt: LATER },
+          { eventId: old.eventId, userId: ALICE, payload: old.payload, receivedAt: LATER },
+        ]);
+        expect(duplicates).toBe(1);
+        expect(accepted.map((e) => e.eventId)).toEqual([old.eventId]);
+      });
+
+      it('deletes at most `limit` rows per table per call', async () => {
+        for (let i = 0; i < 5; i++) await handled(ALICE, OLD + i);
+        const batches = Array.from({ length: 3 }, () => batch(ALICE, { createdAt: OLD }));
+        await store.commitTurn({ userId: ALICE, outbox: batches });
+        for (const b of batches) await store.markOutboxSent(b.id, 'reply', OLD);
+        expect(await store.pruneFinished(CUTOFF, 2)).toEqual({ inbox: 2, outbox: 2, timers: 0 });
+        expect(await store.pruneFinished(CUTOFF, 2)).toEqual({ inbox: 2, outbox: 1, timers: 0 });
+        expect(await store.pruneFinished(CUTOFF, 2)).toEqual({ inbox: 1, outbox: 0, timers: 0 });
+        expect(await store.pruneFinished(CUTOFF, 2)).toEqual({ inbox: 0, outbox: 0, timers: 0 });
+      });
+
+      it('never deletes a young record, even one stored before older ones (a clock set back)', async () => {
+        const young = await handled(ALICE, YOUNG);
+        const old = await handled(ALICE, OLD);
+        const r = await store.pruneFinished(CUTOFF, 100);
+        expect((await store.getInboxRow(young.eventId))?.status).toBe('done');
+        // The old one may wait for the young one to age; it is gone once both are past the cut-off.
+        expect(r.inbox).toBeLessThanOrEqual(1);
+        await store.pruneFinished(LATER, 100);
+        expect(await store.getInboxRow(young.eventId)).toBeUndefined();
+        expect(await store.getInboxRow(old.eventId)).toBeUndefined();
+      });
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
