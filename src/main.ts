@@ -13,6 +13,7 @@ import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
+import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
 import { createSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
@@ -46,6 +47,8 @@ export interface AkariOverrides {
   wrapStore?: (store: Store) => Store;
   /** How often batches left pending are tried again (default 60 s; 0: never). */
   outboxSweepMs?: number;
+  /** How often records past DATA_RETENTION_DAYS are deleted (default hourly, and at start; 0: only when asked). */
+  retentionSweepMs?: number;
 }
 
 /**
@@ -67,6 +70,8 @@ export interface Akari {
   clock: Clock;
   /** Durable timers; with a fake clock nothing fires until `runDue()` (or POST /local/clock). */
   scheduler: Scheduler;
+  /** Deletes finished records past DATA_RETENTION_DAYS: at start, then hourly. */
+  retention: RetentionSweeper;
   platform?: LinePlatform;
   /** Local mode's channel secret (generated): the local tools sign webhooks with it. */
   channelSecret: string;
@@ -228,6 +233,16 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
         }, sweepMs)
       : undefined;
   sweep?.unref();
+  const retentionSweepMs = overrides.retentionSweepMs;
+  const retention = createRetentionSweeper({
+    store,
+    clock,
+    log,
+    retentionMs: config.dataRetentionMs,
+    ...(retentionSweepMs ? { intervalMs: retentionSweepMs } : {}),
+  });
+  // Started after the resume, so that start-up's own work goes first; then at once and hourly.
+  if (retentionSweepMs !== 0 && !overrides.skipResume) retention.start();
 
   let stopped = false;
   const akari: Akari = {
@@ -238,6 +253,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     clock,
     scheduler,
+    retention,
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
     async idle() {
@@ -254,6 +270,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       if (stopped) return;
       stopped = true;
       clearInterval(sweep);
+      await retention.stop();
       await scheduler.stop();
       dispatcher.stop();
       server.closeAllConnections();

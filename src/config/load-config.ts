@@ -19,6 +19,8 @@ export interface Config {
     replyTokenMaxAgeMs: number;
   };
   databaseUrl: string;
+  /** Finished events, sent messages and past timers are deleted after this long (ms). */
+  dataRetentionMs: number;
   localTools: boolean;
   flowsDir: string;
   push: { dailyCap: number; yearEndBreak: { start: string; end: string } };
@@ -91,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       replyTokenMaxAgeMs: e.REPLY_TOKEN_MAX_AGE_SECONDS * 1000,
     },
     databaseUrl: e.DATABASE_URL,
+    dataRetentionMs: e.DATA_RETENTION_DAYS * 24 * 60 * 60_000,
     localTools: e.LOCAL_TOOLS ?? mode === 'local',
     flowsDir: e.FLOWS_DIR,
     push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },

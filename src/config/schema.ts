@@ -26,6 +26,8 @@ export const envSchema = z.object({
   REPLY_TOKEN_MAX_AGE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(600).default(50),
   PUSH_DAILY_CAP: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(20).default(1),
   RICH_MENU_PER_STAGE: boolFromEnv.optional(),
+  // At least two days: the daily push cap counts the last day's pushes, and LINE may redeliver an event.
+  DATA_RETENTION_DAYS: z.coerce.number({ message: 'expected a whole number of days' }).int('expected a whole number of days').min(2, 'expected at least 2 days').max(3650, 'expected at most 3650 days').default(30),
   YEAR_END_BREAK: z
     .string()
     .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')

@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     expect(config.line.apiBaseUrl).toBe('https://api.line.me');
     expect(config.line.dataApiBaseUrl).toBe('https://api-data.line.me');
     expect(config.line.replyTokenMaxAgeMs).toBe(50_000);
+    expect(config.dataRetentionMs).toBe(30 * 24 * 3_600_000);
+  });
+
+  it('reads DATA_RETENTION_DAYS as days', () => {
+    expect(loadConfig({ DATA_RETENTION_DAYS: '2' }).dataRetentionMs).toBe(2 * 24 * 3_600_000);
+    expect(loadConfig({ DATA_RETENTION_DAYS: '365' }).dataRetentionMs).toBe(365 * 24 * 3_600_000);
   });
 
   it('runs in LINE mode with both credentials', () => {
@@ -60,6 +66,9 @@ describe('loadConfig', () => {
     ['LINE_API_BASE_URL', 'not a url'],
     ['LOCAL_TOOLS', 'maybe'],
     ['REPLY_TOKEN_MAX_AGE_SECONDS', 'soon'],
+    ['DATA_RETENTION_DAYS', '1'],
+    ['DATA_RETENTION_DAYS', '7.5'],
+    ['DATA_RETENTION_DAYS', 'forever'],
   ])('names %s when it is invalid (%s), with the value it got', (key, value) => {
     const err = configErrorFor({ ...CREDENTIALS, [key]: value });
     expect(err.problems).toHaveLength(1);

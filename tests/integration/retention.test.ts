@@ -1,0 +1,61 @@
+/**
+ * Data retention through the real app: what a user sent, and what Akari answered, is deleted once it
+ * is older than DATA_RETENTION_DAYS (at start-up, then hourly), while their conversation carries on.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { textEvent } from '../../src/local/webhook-events.ts';
+import { createFakeClock } from '../../src/time/clock.ts';
+import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.ts';
+
+const ALICE = 'U0000000000000000000000000000a11c';
+const DAY = 24 * 3_600_000;
+
+async function until(done: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('data retention through the real app', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('deletes old events and sent messages at start-up, keeps the conversation, and carries on', async () => {
+    const clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    const databaseUrl = tempDatabaseUrl();
+    const env = { DATA_RETENTION_DAYS: '7' };
+    h = await startHarness({ clock, databaseUrl, env });
+    const first = textEvent({ userId: ALICE, text: '面接のあと電話に出られませんでした', timestamp: clock.now().getTime(), replyToken: h.platform.issueReplyToken(ALICE) });
+    expect((await h.post([first])).status).toBe(200);
+    await h.akari.idle();
+    expect((await h.akari.store.getInboxRow(first.webhookEventId))?.status).toBe('done');
+    const before = await h.akari.store.loadConversation(ALICE);
+    expect(before).toBeDefined();
+    await h.stop();
+
+    // Six days on nothing is old enough; eight days on, the first exchange is.
+    clock.advance(6 * DAY);
+    h = await startHarness({ clock, databaseUrl, env });
+    expect(await h.akari.retention.sweep()).toEqual({ inbox: 0, outbox: 0, timers: 0 });
+    await h.stop();
+    clock.advance(2 * DAY);
+    h = await startHarness({ clock, databaseUrl, env });
+    const store = h.akari.store;
+    await until(async () => (await store.getInboxRow(first.webhookEventId)) === undefined, 'the old event deleted at start-up');
+    await until(async () => h!.logs.text().includes('deleted finished records past the retention period'), 'the log line');
+    const line = h.logs.records().find((r) => r.msg === 'deleted finished records past the retention period');
+    expect(line).toMatchObject({ inbox: 1 });
+    expect(line!.outbox).toBeGreaterThanOrEqual(1);
+
+    // What the user is in the middle of stays, and the next message carries on from it.
+    expect(await store.loadConversation(ALICE)).toEqual(before);
+    const replies = await h.say(ALICE, 'はい');
+    expect(replies.length).toBeGreaterThanOrEqual(1);
+    expect((await store.loadConversation(ALICE))?.updatedAt).toBe(clock.now().getTime());
+  });
+});
