@@ -33,6 +33,11 @@ function batchBindings(batch: OutboxBatch): Record<string, string> {
 }
 
 export const DEFAULT_SEND_RETRY: BackoffPolicy = { maxAttempts: 6, baseMs: 500, maxMs: 30_000 };
+/**
+ * A proactive push still unsent this long after it was written was held (quiet hours), retried or
+ * left by a restart: before it goes, it is checked against the conversation (see `superseded`).
+ */
+const LATE_PUSH_MS = 60_000;
 /** Recording a delivered batch as sent: a few quick tries before it is left to the next flush. */
 const MARK_RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 100, maxMs: 2_000 };
 
@@ -67,6 +72,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     if (!batch) return;
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
+    if (await superseded(batch, blog)) return;
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
       const resumed = batch.replyAttempted;
@@ -117,6 +123,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           return;
         }
         if (heldForQuietHours(batch, blog)) return;
+        if (await superseded(batch, blog)) return;
         continue;
       }
       await recordSent(batch, 'push', blog);
@@ -134,6 +141,24 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const now = opts.clock.now();
     if (!isQuiet(now, opts.quietHours)) return false;
     blog.info({ until: nextAllowedPushTime(now, opts.quietHours).toISOString() }, 'push held: quiet hours; it goes out when they end');
+    return true;
+  }
+
+  /**
+   * A proactive push written for a moment that has passed: it waited (quiet hours, retries, a
+   * restart) and meanwhile the conversation moved on (the user wrote, or another turn ran). Sent
+   * now it would answer a question nobody is asking any more, so it is cancelled instead. A push
+   * sent within LATE_PUSH_MS of being written is never second-guessed.
+   */
+  async function superseded(batch: OutboxBatch, blog: EventLogger): Promise<boolean> {
+    if (!batch.proactive || opts.clock.now().getTime() - batch.createdAt < LATE_PUSH_MS) return false;
+    const conversation = await opts.store.loadConversation(batch.userId);
+    if (!conversation || conversation.updatedAt <= batch.createdAt) return false;
+    await opts.store.cancelOutbox(batch.id, 'not sent: the conversation moved on while this push waited');
+    blog.info(
+      { writtenAt: new Date(batch.createdAt).toISOString(), conversationUpdatedAt: new Date(conversation.updatedAt).toISOString() },
+      'delayed push not sent: the conversation has moved on since it was written',
+    );
     return true;
   }
 

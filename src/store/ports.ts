@@ -110,6 +110,8 @@ export interface Store {
   markReplyAttempted(id: string): Promise<void>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
+  /** A pending batch that should no longer go out: cancelled, with the reason (a sent one stays sent). */
+  cancelOutbox(id: string, reason: string): Promise<void>;
   /** Proactive pushes sent to the user since `since` (ms epoch): for the daily cap. */
   countProactiveSentSince(userId: string, since: number): Promise<number>;
   /** The user's fired timers whose turn has not run yet (pending `timer:` inbox events): for the daily cap. */

@@ -226,6 +226,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
     // Only a pending batch can fail: a batch cancelled (user data deleted) or sent meanwhile stays so.
     outboxFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ? AND status = 'pending'"),
+    outboxCancel: db.prepare("UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ? AND status = 'pending'"),
     outboxCancelUser: db.prepare("UPDATE outbox SET status = 'cancelled', messages = '[]' WHERE user_id = ? AND status = 'pending'"),
     outboxForgetUser: db.prepare("UPDATE outbox SET messages = '[]' WHERE user_id = ?"),
     proactiveSince: db.prepare(
@@ -425,6 +426,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     },
     async markOutboxFailed(id, error, final) {
       await write(() => stmt.outboxFailed.run(error.slice(0, 2000), final ? 'failed' : 'pending', id));
+    },
+    async cancelOutbox(id, reason) {
+      await write(() => stmt.outboxCancel.run(reason.slice(0, 2000), id));
     },
     async countProactiveSentSince(userId, since) {
       return (stmt.proactiveSince.get(userId, since) as { n: number }).n;

@@ -69,6 +69,15 @@ describe('proactive pushes from timer turns', () => {
     expect(batches[0]!.replyToken).toBeUndefined();
   });
 
+  it('stamps the push with the time of the conversation it leaves: a later turn shows it is out of date', async () => {
+    await saveConversation(true);
+    await runtime.handle(await firedTimerRow());
+    const [batch] = await store.pendingOutbox(USER);
+    const conversation = await store.loadConversation(USER);
+    expect(batch!.createdAt).toBe(clock.now().getTime());
+    expect(conversation!.updatedAt).toBe(batch!.createdAt);
+  });
+
   it('sends nothing to a user who turned notifications off, even if the machine tries', async () => {
     await saveConversation(false);
     const row = await firedTimerRow();

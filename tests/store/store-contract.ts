@@ -445,6 +445,20 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.outboxStatus(uuid())).toBeUndefined();
       });
 
+      it('cancels one pending batch with its reason, and leaves a sent one as it is', async () => {
+        const stale = batch(ALICE, { proactive: true });
+        const next = batch(ALICE);
+        const sent = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [stale, next, sent] });
+        await store.markOutboxSent(sent.id, 'reply', T0 + 1);
+        await store.cancelOutbox(stale.id, 'the conversation moved on');
+        await store.cancelOutbox(sent.id, 'too late');
+        await store.cancelOutbox(uuid(), 'no such batch');
+        expect(await store.getOutbox(stale.id)).toMatchObject({ status: 'cancelled', lastError: 'the conversation moved on' });
+        expect(await store.getOutbox(sent.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+        expect((await store.pendingOutbox(ALICE)).map((b) => b.id)).toEqual([next.id]);
+      });
+
       it('does not bring a cancelled batch back when a send that was under way fails', async () => {
         const b = batch(ALICE);
         await store.commitTurn({ userId: ALICE, outbox: [b] });

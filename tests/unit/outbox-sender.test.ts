@@ -300,6 +300,78 @@ describe('outbox sender', () => {
       expect((await store.getOutbox(b.id))?.status).toBe('pending');
     });
 
+    describe('a push that waited while the conversation moved on', () => {
+      /** A turn at the clock's time: the conversation is saved (with this time) and nothing else. */
+      const turnNow = () =>
+        store.commitTurn({ userId: ALICE, conversation: { userId: ALICE, machineVersion: 1, stage: 'followUp', snapshot: { value: 'followUp' }, updatedAt: clock.now().getTime() } });
+
+      it('is not sent when quiet hours end if the user has written since', async () => {
+        clock.set('2026-12-01T22:30:00+09:00');
+        await turnNow();
+        const b = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'その後、連絡はありましたか？' });
+        const s = sender();
+        await s.flush(ALICE);
+        clock.set('2026-12-02T08:10:00+09:00');
+        await turnNow();
+        clock.set('2026-12-02T09:00:00+09:00');
+        await s.flush(ALICE);
+        expect(line.calls).toEqual([]);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'cancelled', lastError: 'not sent: the conversation moved on while this push waited' });
+        expect(logs.records().find((r) => String(r.msg).startsWith('delayed push not sent'))).toMatchObject({
+          batchId: b.id,
+          writtenAt: '2026-12-01T13:30:00.000Z',
+          conversationUpdatedAt: '2026-12-01T23:10:00.000Z',
+        });
+      });
+
+      it('is sent when quiet hours end if nothing happened since it was written', async () => {
+        clock.set('2026-12-01T22:30:00+09:00');
+        await turnNow();
+        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+        await sender().flush(ALICE);
+        clock.set('2026-12-02T09:00:00+09:00');
+        await sender().flush(ALICE);
+        expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
+        expect((await store.getOutbox(b.id))?.status).toBe('sent');
+      });
+
+      it('stops retrying when the conversation moves on during the waits', async () => {
+        await turnNow();
+        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+        line.script.push.push(serverError(1), serverError(2));
+        await sender({
+          retry: { maxAttempts: 6, baseMs: 80_000, maxMs: 80_000 },
+          sleep: async (ms) => {
+            sleeps.push(ms);
+            clock.advance(ms);
+            // The user writes during the second wait.
+            if (sleeps.length === 2) await turnNow();
+          },
+        }).flush(ALICE);
+        expect(line.calls).toHaveLength(2);
+        expect((await store.getOutbox(b.id))?.status).toBe('cancelled');
+      });
+
+      it('is sent if it goes out within a minute of being written, whatever happened since', async () => {
+        await turnNow();
+        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+        clock.advance(1_000);
+        await turnNow();
+        clock.advance(58_000);
+        await sender().flush(ALICE);
+        expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
+      });
+
+      it('never applies to an answer to the user’s own message', async () => {
+        await turnNow();
+        const b = await commitBatch(ALICE, { ageMs: 1_000 });
+        clock.advance(10 * 60_000);
+        await turnNow();
+        await sender().flush(ALICE);
+        expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
+      });
+    });
+
     it('answers the user’s own messages at any hour', async () => {
       clock.set('2026-12-01T23:30:00+09:00');
       await commitBatch(ALICE, { ageMs: 1_000 });
