@@ -17,20 +17,9 @@ import { callbackBody, signBody, textEvent } from '../../src/local/webhook-event
 import type { Store, Turn } from '../../src/store/ports.ts';
 import { createSqliteStore, sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { createLogCapture, tempDatabaseUrl, testEnv, TEST_SECRET, TEST_TOKEN } from '../support/harness.ts';
+import { createLogCapture, tempDatabaseUrl, testEnv, TEST_SECRET, TEST_TOKEN, waitFor } from '../support/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
-async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface AkariProcess {
   child: ChildProcess;

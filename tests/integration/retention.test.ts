@@ -5,18 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { textEvent } from '../../src/local/webhook-events.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.ts';
+import { startHarness, tempDatabaseUrl, waitFor, type Harness } from '../support/harness.ts';
 
 const ALICE = 'U0000000000000000000000000000a11c';
 const DAY = 24 * 3_600_000;
-
-async function until(done: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('data retention through the real app', () => {
   let h: Harness | undefined;
@@ -46,8 +38,8 @@ describe('data retention through the real app', () => {
     clock.advance(2 * DAY);
     h = await startHarness({ clock, databaseUrl, env });
     const store = h.akari.store;
-    await until(async () => (await store.getInboxRow(first.webhookEventId)) === undefined, 'the old event deleted at start-up');
-    await until(async () => h!.logs.text().includes('deleted finished records past the retention period'), 'the log line');
+    await waitFor(async () => (await store.getInboxRow(first.webhookEventId)) === undefined, 'the old event deleted at start-up');
+    await waitFor(async () => h!.logs.text().includes('deleted finished records past the retention period'), 'the log line');
     const line = h.logs.records().find((r) => r.msg === 'deleted finished records past the retention period');
     expect(line).toMatchObject({ inbox: 1 });
     expect(line!.outbox).toBeGreaterThanOrEqual(1);

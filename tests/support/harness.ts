@@ -14,6 +14,17 @@ import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
 export const TEST_SECRET = 'test-channel-secret-0123456789abcdef';
 export const TEST_TOKEN = 'test-channel-access-token-abcdef0123456789';
 
+/** Polls until `check` returns something truthy; fails with `what` after `timeoutMs` (never hangs). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Captures every JSON log line, so tests can assert on logs (and on what never appears in them). */
 export function createLogCapture() {
   const lines: string[] = [];

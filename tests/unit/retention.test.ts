@@ -4,19 +4,10 @@ import type { Store } from '../../src/store/ports.ts';
 import { createRetentionSweeper, type RetentionOptions } from '../../src/store/retention.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
-import { createLogCapture } from '../support/harness.ts';
+import { createLogCapture, waitFor } from '../support/harness.ts';
 
 const DAY = 24 * 3_600_000;
 const ALICE = 'Ualice';
-
-/** Polls until `done()` holds; fails (instead of hanging) if it never does. */
-async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('retention sweeper', () => {
   let store: Store;
@@ -103,7 +94,7 @@ describe('retention sweeper', () => {
     const s = sweeper({ store: counting, intervalMs: 20 });
     s.start();
     expect(calls).toEqual([clock.now().getTime() - 30 * DAY]);
-    await until(() => calls.length >= 3, 'two sweeps on the interval');
+    await waitFor(() => calls.length >= 3, 'two sweeps on the interval');
     await s.stop();
     const seen = calls.length;
     await new Promise((r) => setTimeout(r, 60));
@@ -123,7 +114,7 @@ describe('retention sweeper', () => {
     clock.advance(31 * DAY);
     const s = sweeper({ store: flaky, intervalMs: 20 });
     s.start();
-    await until(() => logs.text().includes('deleted finished records'), 'a sweep after the failed one');
+    await waitFor(() => logs.text().includes('deleted finished records'), 'a sweep after the failed one');
     await s.stop();
     const records = logs.records();
     expect(records.find((r) => r.msg === 'could not delete records past the retention period; trying again later')).toMatchObject({ level: 50 });
