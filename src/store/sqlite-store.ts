@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log/create-logger.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { firstKeyAtOrAfter, type KeyedTime } from './time-ordered.ts';
 import {
   BACKSTOP_PAGES,
   DEFAULT_AUTOCHECKPOINT_PAGES,
@@ -249,32 +250,38 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     fireTimer: db.prepare("UPDATE timers SET status = 'fired' WHERE id = ? AND status = 'pending' AND due_at <= ?"),
     rescheduleTimer: db.prepare("UPDATE timers SET due_at = ? WHERE id = ? AND status = 'pending'"),
     cancelTimer: db.prepare("UPDATE timers SET status = 'cancelled' WHERE id = ? AND status = 'pending'"),
-    // Retention. Rows go in by increasing seq (rowid) as time goes on, so the first row young enough
-    // to keep bounds the scan: each prune reads about as many rows as it deletes, not the whole table.
-    // The age test stays in the DELETE, so a clock that went backwards can only delay a deletion.
-    inboxKeepFrom: db.prepare('SELECT seq FROM inbox WHERE received_at >= ? ORDER BY seq LIMIT 1').pluck(),
+    // Retention. Rows go in by increasing seq (rowid) as time goes on, so where the old rows end is
+    // found by bisection over the key (time-ordered.ts) and bounds each DELETE's scan: a prune reads
+    // about as many rows as it deletes. The age test stays in the DELETE, so a clock that went
+    // backwards can only delay a deletion. (MIN and MAX in separate subqueries: together in one
+    // SELECT, SQLite scans the whole table for them.)
+    inboxRange: db.prepare('SELECT (SELECT MIN(seq) FROM inbox) AS min, (SELECT MAX(seq) FROM inbox) AS max'),
+    inboxFrom: db.prepare('SELECT seq AS key, received_at AS time FROM inbox WHERE seq >= ? ORDER BY seq LIMIT 1'),
     pruneInbox: db.prepare(
       `DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE seq < ? AND status != 'pending' AND received_at < ? ORDER BY seq LIMIT ?)`,
     ),
-    outboxKeepFrom: db.prepare('SELECT seq FROM outbox WHERE created_at >= ? ORDER BY seq LIMIT 1').pluck(),
+    outboxRange: db.prepare('SELECT (SELECT MIN(seq) FROM outbox) AS min, (SELECT MAX(seq) FROM outbox) AS max'),
+    outboxFrom: db.prepare('SELECT seq AS key, created_at AS time FROM outbox WHERE seq >= ? ORDER BY seq LIMIT 1'),
     pruneOutbox: db.prepare(
       `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq < ? AND status != 'pending' AND created_at < ?
          AND (sent_at IS NULL OR sent_at < ?) ORDER BY seq LIMIT ?)`,
     ),
-    timersKeepFrom: db.prepare('SELECT rowid FROM timers WHERE created_at >= ? ORDER BY rowid LIMIT 1').pluck(),
+    timersRange: db.prepare('SELECT (SELECT MIN(rowid) FROM timers) AS min, (SELECT MAX(rowid) FROM timers) AS max'),
+    timersFrom: db.prepare('SELECT rowid AS key, created_at AS time FROM timers WHERE rowid >= ? ORDER BY rowid LIMIT 1'),
     pruneTimers: db.prepare(
       `DELETE FROM timers WHERE rowid IN (SELECT rowid FROM timers WHERE rowid < ? AND status != 'pending' AND created_at < ? ORDER BY rowid LIMIT ?)`,
     ),
   };
 
-  const prune = db.transaction((before: number, limit: number): PruneResult => {
-    const bound = (keepFrom: unknown) => (typeof keepFrom === 'number' ? keepFrom : Number.MAX_SAFE_INTEGER);
-    return {
-      inbox: stmt.pruneInbox.run(bound(stmt.inboxKeepFrom.get(before)), before, limit).changes,
-      outbox: stmt.pruneOutbox.run(bound(stmt.outboxKeepFrom.get(before)), before, before, limit).changes,
-      timers: stmt.pruneTimers.run(bound(stmt.timersKeepFrom.get(before)), before, limit).changes,
-    };
-  });
+  const oldRowsEnd = (range: Database.Statement, from: Database.Statement, before: number): number => {
+    const r = range.get() as { min: number | null; max: number | null };
+    return firstKeyAtOrAfter(before, r.min === null || r.max === null ? undefined : { min: r.min, max: r.max }, (key) => from.get(key) as KeyedTime | undefined);
+  };
+  const prune = db.transaction((before: number, limit: number): PruneResult => ({
+    inbox: stmt.pruneInbox.run(oldRowsEnd(stmt.inboxRange, stmt.inboxFrom, before), before, limit).changes,
+    outbox: stmt.pruneOutbox.run(oldRowsEnd(stmt.outboxRange, stmt.outboxFrom, before), before, before, limit).changes,
+    timers: stmt.pruneTimers.run(oldRowsEnd(stmt.timersRange, stmt.timersFrom, before), before, limit).changes,
+  }));
 
   const insertEvents = db.transaction((events: InboxEvent[]) => {
     const accepted: InboxEvent[] = [];
