@@ -34,8 +34,9 @@ function batchBindings(batch: OutboxBatch): Record<string, string> {
 
 export const DEFAULT_SEND_RETRY: BackoffPolicy = { maxAttempts: 6, baseMs: 500, maxMs: 30_000 };
 /**
- * A proactive push still unsent this long after it was written was held (quiet hours), retried or
- * left by a restart: before it goes, it is checked against the conversation (see `superseded`).
+ * A proactive push still unsent this long after it was written was held (quiet hours) or left by
+ * a restart: before its first attempt, it is checked against what the user has done since
+ * (see `superseded`).
  */
 const LATE_PUSH_MS = 60_000;
 /** Recording a delivered batch as sent: a few quick tries before it is left to the next flush. */
@@ -123,7 +124,6 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           return;
         }
         if (heldForQuietHours(batch, blog)) return;
-        if (await superseded(batch, blog)) return;
         continue;
       }
       await recordSent(batch, 'push', blog);
@@ -145,20 +145,18 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   }
 
   /**
-   * A proactive push written for a moment that has passed: it waited (quiet hours, retries, a
-   * restart) and meanwhile the conversation moved on (the user wrote, or another turn ran). Sent
-   * now it would answer a question nobody is asking any more, so it is cancelled instead. A push
-   * sent within LATE_PUSH_MS of being written is never second-guessed.
+   * A proactive push written for a moment that has passed: it waited (quiet hours, a restart) and
+   * meanwhile the user wrote to Akari, who has answered them. Sent now it would ask about something
+   * the conversation has left behind, so it is cancelled instead. Only a push never tried: one that
+   * may have reached LINE goes on with its retry key (a 409 then settles it). A push sent within
+   * LATE_PUSH_MS of being written is never second-guessed.
    */
   async function superseded(batch: OutboxBatch, blog: EventLogger): Promise<boolean> {
-    if (!batch.proactive || opts.clock.now().getTime() - batch.createdAt < LATE_PUSH_MS) return false;
-    const conversation = await opts.store.loadConversation(batch.userId);
-    if (!conversation || conversation.updatedAt <= batch.createdAt) return false;
-    await opts.store.cancelOutbox(batch.id, 'not sent: the conversation moved on while this push waited');
-    blog.info(
-      { writtenAt: new Date(batch.createdAt).toISOString(), conversationUpdatedAt: new Date(conversation.updatedAt).toISOString() },
-      'delayed push not sent: the conversation has moved on since it was written',
-    );
+    if (!batch.proactive || batch.attempts > 0 || batch.replyAttempted || !batch.eventId) return false;
+    if (opts.clock.now().getTime() - batch.createdAt < LATE_PUSH_MS) return false;
+    if (!(await opts.store.hasNewerUserEvent(batch.userId, batch.eventId))) return false;
+    await opts.store.cancelOutbox(batch.id, 'not sent: the user wrote while this push waited');
+    blog.info({ writtenAt: new Date(batch.createdAt).toISOString() }, 'delayed push not sent: the user has written to Akari since');
     return true;
   }
 

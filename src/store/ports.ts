@@ -99,6 +99,8 @@ export interface Store {
   usersWithPendingInbox(): Promise<string[]>;
   recordInboxFailure(seq: number, error: string, park: boolean): Promise<InboxRow | undefined>;
   getInboxRow(eventId: string): Promise<InboxRow | undefined>;
+  /** Has the user sent anything (a timer is not the user) that arrived after the event `eventId`? False if it is unknown. */
+  hasNewerUserEvent(userId: string, eventId: string): Promise<boolean>;
 
   loadConversation(userId: string): Promise<StoredConversation | undefined>;
   commitTurn(turn: Turn): Promise<void>;

@@ -208,6 +208,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     inboxForgetSeq: db.prepare("UPDATE inbox SET payload = '{}' WHERE seq = ?"),
     // Keep the event id (so a redelivery is still recognised) but forget what the user wrote.
     inboxForget: db.prepare("UPDATE inbox SET payload = '{}' WHERE user_id = ? AND status != 'pending'"),
+    newerUserEvent: db.prepare(
+      "SELECT 1 FROM inbox WHERE seq > (SELECT seq FROM inbox WHERE event_id = ?) AND user_id = ? AND substr(event_id, 1, 6) != 'timer:' LIMIT 1",
+    ).pluck(),
     loadConv: db.prepare('SELECT * FROM conversations WHERE user_id = ?'),
     upsertConv: db.prepare(
       `INSERT INTO conversations (user_id, machine_version, stage, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -396,6 +399,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     async getInboxRow(eventId) {
       const r = stmt.inboxByEventId.get(eventId) as InboxDbRow | undefined;
       return r ? toInbox(r) : undefined;
+    },
+    async hasNewerUserEvent(userId, eventId) {
+      return stmt.newerUserEvent.get(eventId, userId) !== undefined;
     },
     async loadConversation(userId) {
       const r = stmt.loadConv.get(userId) as

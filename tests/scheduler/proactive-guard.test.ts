@@ -69,13 +69,12 @@ describe('proactive pushes from timer turns', () => {
     expect(batches[0]!.replyToken).toBeUndefined();
   });
 
-  it('stamps the push with the time of the conversation it leaves: a later turn shows it is out of date', async () => {
+  it('ties the push to its timer event: the sender can tell whether the user wrote after it', async () => {
     await saveConversation(true);
-    await runtime.handle(await firedTimerRow());
+    const row = await firedTimerRow();
+    await runtime.handle(row);
     const [batch] = await store.pendingOutbox(USER);
-    const conversation = await store.loadConversation(USER);
-    expect(batch!.createdAt).toBe(clock.now().getTime());
-    expect(conversation!.updatedAt).toBe(batch!.createdAt);
+    expect(batch).toMatchObject({ eventId: row.eventId, createdAt: clock.now().getTime() });
   });
 
   it('sends nothing to a user who turned notifications off, even if the machine tries', async () => {

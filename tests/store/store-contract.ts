@@ -167,6 +167,28 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       });
     });
 
+    describe('hasNewerUserEvent', () => {
+      it('tells whether the user sent anything after a given event; timers and other users do not count', async () => {
+        const t = timer(ALICE, T0);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [t] });
+        const fired = await store.fireTimer(t.id, T0);
+        const firedId = fired!.eventId;
+        expect(await store.hasNewerUserEvent(ALICE, firedId)).toBe(false);
+        await accept(event(BOB));
+        const later = timer(ALICE, T0 + 1);
+        await store.commitTurn({ userId: ALICE, scheduleTimers: [later] });
+        await store.fireTimer(later.id, T0 + 1);
+        expect(await store.hasNewerUserEvent(ALICE, firedId)).toBe(false);
+        const own = await accept(event(ALICE));
+        // Handled or not, it counts.
+        await store.commitTurn({ userId: ALICE, inboxSeq: own.seq });
+        expect(await store.hasNewerUserEvent(ALICE, firedId)).toBe(true);
+        expect(await store.hasNewerUserEvent(ALICE, own.eventId)).toBe(false);
+        expect(await store.hasNewerUserEvent(BOB, firedId)).toBe(true);
+        expect(await store.hasNewerUserEvent(ALICE, 'no-such-event')).toBe(false);
+      });
+    });
+
     describe('conversations', () => {
       it('has none for a new user', async () => {
         expect(await store.loadConversation(ALICE)).toBeUndefined();

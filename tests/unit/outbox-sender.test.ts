@@ -92,11 +92,12 @@ describe('outbox sender', () => {
   }
 
   /** Commits a batch answering an event received `ageMs` ago (with a reply token), or a push without one. */
-  async function commitBatch(userId: string, opts: { ageMs?: number; replyToken?: string | null; proactive?: boolean; text?: string } = {}) {
+  async function commitBatch(userId: string, opts: { ageMs?: number; replyToken?: string | null; proactive?: boolean; text?: string; eventId?: string } = {}) {
     const now = clock.now().getTime();
     const b: NewOutboxBatch = {
       id: batchId(),
       userId,
+      ...(opts.eventId ? { eventId: opts.eventId } : {}),
       messages: [{ type: 'text', text: opts.text ?? 'お返事' }],
       proactive: opts.proactive ?? false,
       createdAt: now,
@@ -300,73 +301,93 @@ describe('outbox sender', () => {
       expect((await store.getOutbox(b.id))?.status).toBe('pending');
     });
 
-    describe('a push that waited while the conversation moved on', () => {
-      /** A turn at the clock's time: the conversation is saved (with this time) and nothing else. */
-      const turnNow = () =>
-        store.commitTurn({ userId: ALICE, conversation: { userId: ALICE, machineVersion: 1, stage: 'followUp', snapshot: { value: 'followUp' }, updatedAt: clock.now().getTime() } });
+    describe('a push that waited while the user wrote', () => {
+      let n = 0;
+      /** A timer fires now and its turn writes a push: the inbox event and the batch, as the runtime leaves them. */
+      async function timerPush() {
+        const eventId = `timer:${++n}`;
+        await store.acceptEvents([{ eventId, userId: ALICE, payload: { type: 'timer' }, receivedAt: clock.now().getTime() }]);
+        return commitBatch(ALICE, { replyToken: null, proactive: true, text: 'その後、連絡はありましたか？', eventId });
+      }
+      /** The user writes now (an event in the inbox). */
+      const userWrites = () => store.acceptEvents([{ eventId: `EV-${++n}`, userId: ALICE, payload: { type: 'message' }, receivedAt: clock.now().getTime() }]);
 
       it('is not sent when quiet hours end if the user has written since', async () => {
         clock.set('2026-12-01T22:30:00+09:00');
-        await turnNow();
-        const b = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'その後、連絡はありましたか？' });
+        const b = await timerPush();
         const s = sender();
         await s.flush(ALICE);
         clock.set('2026-12-02T08:10:00+09:00');
-        await turnNow();
+        await userWrites();
         clock.set('2026-12-02T09:00:00+09:00');
         await s.flush(ALICE);
         expect(line.calls).toEqual([]);
-        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'cancelled', lastError: 'not sent: the conversation moved on while this push waited' });
-        expect(logs.records().find((r) => String(r.msg).startsWith('delayed push not sent'))).toMatchObject({
-          batchId: b.id,
-          writtenAt: '2026-12-01T13:30:00.000Z',
-          conversationUpdatedAt: '2026-12-01T23:10:00.000Z',
-        });
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'cancelled', lastError: 'not sent: the user wrote while this push waited' });
+        expect(logs.records().find((r) => String(r.msg).startsWith('delayed push not sent'))).toMatchObject({ batchId: b.id, writtenAt: '2026-12-01T13:30:00.000Z' });
       });
 
-      it('is sent when quiet hours end if nothing happened since it was written', async () => {
+      it('is sent when quiet hours end if the user has not written since (another user or a timer does not count)', async () => {
         clock.set('2026-12-01T22:30:00+09:00');
-        await turnNow();
-        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+        const b = await timerPush();
         await sender().flush(ALICE);
+        await store.acceptEvents([{ eventId: 'EV-bob', userId: BOB, payload: { type: 'message' }, receivedAt: clock.now().getTime() }]);
+        await store.acceptEvents([{ eventId: 'timer:other', userId: ALICE, payload: { type: 'timer' }, receivedAt: clock.now().getTime() }]);
         clock.set('2026-12-02T09:00:00+09:00');
         await sender().flush(ALICE);
         expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
         expect((await store.getOutbox(b.id))?.status).toBe('sent');
       });
 
-      it('stops retrying when the conversation moves on during the waits', async () => {
-        await turnNow();
-        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+      it('keeps retrying a push that may already have reached LINE, whatever the user does meanwhile', async () => {
+        const b = await timerPush();
         line.script.push.push(serverError(1), serverError(2));
         await sender({
           retry: { maxAttempts: 6, baseMs: 80_000, maxMs: 80_000 },
           sleep: async (ms) => {
             sleeps.push(ms);
             clock.advance(ms);
-            // The user writes during the second wait.
-            if (sleeps.length === 2) await turnNow();
+            if (sleeps.length === 1) await userWrites();
           },
         }).flush(ALICE);
-        expect(line.calls).toHaveLength(2);
-        expect((await store.getOutbox(b.id))?.status).toBe('cancelled');
+        expect(line.calls.map((c) => c.retryKey)).toEqual([b.id, b.id, b.id]);
+        expect((await store.getOutbox(b.id))?.status).toBe('sent');
+      });
+
+      it('is sent when quiet hours end if it was tried before they began, even if the user wrote', async () => {
+        clock.set('2026-12-01T20:59:59.950+09:00');
+        const b = await timerPush();
+        line.script.push.push(serverError());
+        // The first try fails, the wait for the retry runs into quiet hours: held, after one attempt.
+        const advancing = sender({
+          sleep: async (ms) => {
+            sleeps.push(ms);
+            clock.advance(ms);
+          },
+        });
+        await advancing.flush(ALICE);
+        expect((await store.getOutbox(b.id))?.status).toBe('pending');
+        clock.set('2026-12-02T08:10:00+09:00');
+        await userWrites();
+        clock.set('2026-12-02T09:00:00+09:00');
+        await advancing.flush(ALICE);
+        expect(line.calls.map((c) => c.retryKey)).toEqual([b.id, b.id]);
+        expect((await store.getOutbox(b.id))?.status).toBe('sent');
       });
 
       it('is sent if it goes out within a minute of being written, whatever happened since', async () => {
-        await turnNow();
-        const b = await commitBatch(ALICE, { replyToken: null, proactive: true });
+        const b = await timerPush();
         clock.advance(1_000);
-        await turnNow();
+        await userWrites();
         clock.advance(58_000);
         await sender().flush(ALICE);
         expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
       });
 
       it('never applies to an answer to the user’s own message', async () => {
-        await turnNow();
-        const b = await commitBatch(ALICE, { ageMs: 1_000 });
+        await userWrites();
+        const b = await commitBatch(ALICE, { ageMs: 1_000, eventId: `EV-${n}` });
         clock.advance(10 * 60_000);
-        await turnNow();
+        await userWrites();
         await sender().flush(ALICE);
         expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
       });
