@@ -794,7 +794,7 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
     );
   }
   out.push('- CPU per event: user + system time of each process during the run, divided by the events sent; "on a CPU" above 100% means more than one core (V8 and SQLite helper threads).');
-  out.push('- CPU ceiling: logical cores × 1000 ÷ (bot + fake LINE API + load generator CPU per event): the rate at which this run\'s three processes would fill every core. A bot whose ceiling is below another bot\'s measured rate cannot reach that rate on this machine without spending less CPU per event, however its work is spread over threads.');
+  out.push('- CPU ceiling: logical cores × 1000 ÷ (bot + fake LINE API + load generator CPU per event): the rate at which this run\'s three processes would fill every core, at the CPU per event they spent at this load (it changes with the load). A bot whose ceiling is below another bot\'s measured rate would need to spend less CPU per event to reach it, however its work were spread over threads.');
   out.push('- Other programs: CPU the rest of the machine used meanwhile; figures taken with other programs busy are not comparable.');
 
   if (opts.rounds > 1) {

@@ -38,7 +38,7 @@ export interface AkariOverrides {
   platform?: LinePlatform;
   retry?: { events?: BackoffPolicy; sends?: BackoffPolicy };
   sleep?: (ms: number) => Promise<void>;
-  /** Don't resume pending work at start (tests that inspect a crashed state). */
+  /** Don't resume pending work at start, nor start the scheduler or retention (tests that inspect a crashed state). */
   skipResume?: boolean;
   beforeMiddleware?: Parameters<typeof createApp>[0]['before'];
   /** A timer overdue by more than this is dropped instead of sent (default 24 h). */
@@ -47,8 +47,6 @@ export interface AkariOverrides {
   wrapStore?: (store: Store) => Store;
   /** How often batches left pending are tried again (default 60 s; 0: never). */
   outboxSweepMs?: number;
-  /** How often records past DATA_RETENTION_DAYS are deleted (default hourly, and at start; 0: only when asked). */
-  retentionSweepMs?: number;
 }
 
 /**
@@ -70,7 +68,7 @@ export interface Akari {
   clock: Clock;
   /** Durable timers; with a fake clock nothing fires until `runDue()` (or POST /local/clock). */
   scheduler: Scheduler;
-  /** Deletes finished records past DATA_RETENTION_DAYS: at start, then hourly. */
+  /** Deletes finished records past DATA_RETENTION_DAYS: at start, then hourly (with a fake clock, only when asked). */
   retention: RetentionSweeper;
   platform?: LinePlatform;
   /** Local mode's channel secret (generated): the local tools sign webhooks with it. */
@@ -233,16 +231,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
         }, sweepMs)
       : undefined;
   sweep?.unref();
-  const retentionSweepMs = overrides.retentionSweepMs;
-  const retention = createRetentionSweeper({
-    store,
-    clock,
-    log,
-    retentionMs: config.dataRetentionMs,
-    ...(retentionSweepMs ? { intervalMs: retentionSweepMs } : {}),
-  });
-  // Started after the resume, so that start-up's own work goes first; then at once and hourly.
-  if (retentionSweepMs !== 0 && !overrides.skipResume) retention.start();
+  const retention = createRetentionSweeper({ store, clock, log, retentionMs: config.dataRetentionMs });
+  // After start-up's own work: it sweeps at once, then hourly. Not with a fake clock (tests, local
+  // tools): there time jumps back and forth at will, and "old" would mean nothing.
+  if (fakeClock === undefined && !overrides.skipResume) retention.start();
 
   let stopped = false;
   const akari: Akari = {

@@ -43,17 +43,21 @@ export function createRetentionSweeper(opts: RetentionOptions): RetentionSweeper
   async function sweepAll(): Promise<PruneResult> {
     const before = opts.clock.now().getTime() - opts.retentionMs;
     const total: PruneResult = { inbox: 0, outbox: 0, timers: 0 };
-    for (;;) {
-      const r = await opts.store.pruneFinished(before, batchSize);
-      total.inbox += r.inbox;
-      total.outbox += r.outbox;
-      total.timers += r.timers;
-      if (stopped || Math.max(r.inbox, r.outbox, r.timers) < batchSize) break;
-      // Let webhooks and turns in between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (total.inbox + total.outbox + total.timers > 0) {
-      log.info({ ...total, before: new Date(before).toISOString() }, 'deleted finished records past the retention period');
+    try {
+      for (;;) {
+        const r = await opts.store.pruneFinished(before, batchSize);
+        total.inbox += r.inbox;
+        total.outbox += r.outbox;
+        total.timers += r.timers;
+        if (stopped || Math.max(r.inbox, r.outbox, r.timers) < batchSize) break;
+        // Let webhooks and turns in between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      // What was deleted before a failure is gone all the same: say so.
+      if (total.inbox + total.outbox + total.timers > 0) {
+        log.info({ ...total, before: new Date(before).toISOString() }, 'deleted finished records past the retention period');
+      }
     }
     return total;
   }

@@ -19,9 +19,11 @@ describe('data retention through the real app', () => {
 
   it('deletes old events and sent messages at start-up, keeps the conversation, and carries on', async () => {
     const clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    // What production has: a clock Akari cannot move (not a fake one), read from the test's.
+    const realLike = { overrides: { clock: { now: () => clock.now() } } };
     const databaseUrl = tempDatabaseUrl();
     const env = { DATA_RETENTION_DAYS: '7' };
-    h = await startHarness({ clock, databaseUrl, env });
+    h = await startHarness({ clock, databaseUrl, env, ...realLike });
     const first = textEvent({ userId: ALICE, text: '面接のあと電話に出られませんでした', timestamp: clock.now().getTime(), replyToken: h.platform.issueReplyToken(ALICE) });
     expect((await h.post([first])).status).toBe(200);
     await h.akari.idle();
@@ -32,11 +34,11 @@ describe('data retention through the real app', () => {
 
     // Six days on nothing is old enough; eight days on, the first exchange is.
     clock.advance(6 * DAY);
-    h = await startHarness({ clock, databaseUrl, env });
+    h = await startHarness({ clock, databaseUrl, env, ...realLike });
     expect(await h.akari.retention.sweep()).toEqual({ inbox: 0, outbox: 0, timers: 0 });
     await h.stop();
     clock.advance(2 * DAY);
-    h = await startHarness({ clock, databaseUrl, env });
+    h = await startHarness({ clock, databaseUrl, env, ...realLike });
     const store = h.akari.store;
     await waitFor(async () => (await store.getInboxRow(first.webhookEventId)) === undefined, 'the old event deleted at start-up');
     await waitFor(async () => h!.logs.text().includes('deleted finished records past the retention period'), 'the log line');
@@ -49,5 +51,21 @@ describe('data retention through the real app', () => {
     const replies = await h.say(ALICE, 'はい');
     expect(replies.length).toBeGreaterThanOrEqual(1);
     expect((await store.loadConversation(ALICE))?.updatedAt).toBe(clock.now().getTime());
+  });
+
+  it('with a fake clock (tests, local tools) deletes only when asked', async () => {
+    const clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    const databaseUrl = tempDatabaseUrl();
+    h = await startHarness({ clock, databaseUrl });
+    const first = textEvent({ userId: ALICE, text: 'こんにちは', timestamp: clock.now().getTime(), replyToken: h.platform.issueReplyToken(ALICE) });
+    await h.post([first]);
+    await h.akari.idle();
+    await h.stop();
+    clock.advance(40 * DAY);
+    h = await startHarness({ clock, databaseUrl });
+    await h.say(ALICE, 'はい');
+    expect((await h.akari.store.getInboxRow(first.webhookEventId))?.status).toBe('done');
+    expect((await h.akari.retention.sweep()).inbox).toBe(1);
+    expect(await h.akari.store.getInboxRow(first.webhookEventId)).toBeUndefined();
   });
 });

@@ -101,6 +101,21 @@ describe('retention sweeper', () => {
     expect(calls).toHaveLength(seen);
   });
 
+  it('still says what it deleted when a later batch fails', async () => {
+    await handledEvents(5);
+    clock.advance(31 * DAY);
+    let calls = 0;
+    const failsSecond: Store = {
+      ...store,
+      pruneFinished: async (before, limit) => {
+        if (++calls === 2) throw new Error('disk I/O error');
+        return store.pruneFinished(before, limit);
+      },
+    };
+    await expect(sweeper({ store: failsSecond, batchSize: 2 }).sweep()).rejects.toThrow('disk I/O error');
+    expect(logs.records().find((r) => r.msg === 'deleted finished records past the retention period')).toMatchObject({ inbox: 2, outbox: 2 });
+  });
+
   it('logs a failing sweep and tries again on the next one', async () => {
     let failures = 1;
     const flaky: Store = {
