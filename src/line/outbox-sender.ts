@@ -66,14 +66,14 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
 
   /**
    * `justRead`: the batch comes straight from the store, with nothing sent or awaited since, so a
-   * second read could not be any more current.
+   * second read could not be any more current. `verdicts`: see `superseded`.
    */
-  async function sendBatch(listed: OutboxBatch, justRead: boolean): Promise<void> {
+  async function sendBatch(listed: OutboxBatch, justRead: boolean, verdicts: Map<string, boolean>): Promise<void> {
     const batch = justRead ? listed : await stillPending(listed);
     if (!batch) return;
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
-    if (await superseded(batch, blog)) return;
+    if (await superseded(batch, blog, verdicts)) return;
     if (tokenFresh(batch)) {
       // Recorded first, so that after a crash we know a reply may already have gone out.
       const resumed = batch.replyAttempted;
@@ -146,15 +146,27 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
 
   /**
    * A proactive push written for a moment that has passed: it waited (quiet hours, a restart) and
-   * meanwhile the user wrote to Akari, who has answered them. Sent now it would ask about something
-   * the conversation has left behind, so it is cancelled instead. Only a push never tried: one that
-   * may have reached LINE goes on with its retry key (a 409 then settles it). A push sent within
-   * LATE_PUSH_MS of being written is never second-guessed.
+   * meanwhile the user sent Akari a message or a tap. Sent now it would ask about something the
+   * conversation has left behind, so it is cancelled instead. Only a push with no failed try on
+   * record: one that may have reached LINE goes on with its retry key (a 409 then settles it). A
+   * push sent within LATE_PUSH_MS of being written is never second-guessed.
+   *
+   * The batches of one timer turn (more than five messages make several) go together: the verdict
+   * on the first one listed in this flush holds for the rest (`verdicts`, by event id), so a user
+   * never gets half of them.
    */
-  async function superseded(batch: OutboxBatch, blog: EventLogger): Promise<boolean> {
-    if (!batch.proactive || batch.attempts > 0 || batch.replyAttempted || !batch.eventId) return false;
-    if (opts.clock.now().getTime() - batch.createdAt < LATE_PUSH_MS) return false;
-    if (!(await opts.store.hasNewerUserEvent(batch.userId, batch.eventId))) return false;
+  async function superseded(batch: OutboxBatch, blog: EventLogger, verdicts: Map<string, boolean>): Promise<boolean> {
+    if (!batch.proactive || !batch.eventId) return false;
+    let cancel = verdicts.get(batch.eventId);
+    if (cancel === undefined) {
+      cancel =
+        batch.attempts === 0 &&
+        !batch.replyAttempted &&
+        opts.clock.now().getTime() - batch.createdAt >= LATE_PUSH_MS &&
+        (await opts.store.hasNewerUserEvent(batch.userId, batch.eventId));
+      verdicts.set(batch.eventId, cancel);
+    }
+    if (!cancel) return false;
     await opts.store.cancelOutbox(batch.id, 'not sent: the user wrote while this push waited');
     blog.info({ writtenAt: new Date(batch.createdAt).toISOString() }, 'delayed push not sent: the user has written to Akari since');
     return true;
@@ -184,9 +196,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
 
   async function drain(userId: string): Promise<void> {
     const batches = await opts.store.pendingOutbox(userId);
+    const verdicts = new Map<string, boolean>();
     for (const [i, batch] of batches.entries()) {
       const delivered = deliveredUnrecorded.get(batch.id);
       if (delivered) {
+        // Out already: the rest of its turn's batches go too.
+        if (batch.eventId) verdicts.set(batch.eventId, false);
         // Already out: only the record is missing.
         try {
           await opts.store.markOutboxSent(batch.id, delivered.via, delivered.at);
@@ -198,7 +213,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       }
       try {
         // Later batches wait for the ones before them: the user may have deleted their data meanwhile.
-        await sendBatch(batch, i === 0);
+        await sendBatch(batch, i === 0, verdicts);
       } catch (err) {
         // A store failure here must not stop the user's other batches or other users.
         log.error({ err, ...batchBindings(batch) }, 'could not send a batch');

@@ -99,7 +99,10 @@ export interface Store {
   usersWithPendingInbox(): Promise<string[]>;
   recordInboxFailure(seq: number, error: string, park: boolean): Promise<InboxRow | undefined>;
   getInboxRow(eventId: string): Promise<InboxRow | undefined>;
-  /** Has the user sent anything (a timer is not the user) that arrived after the event `eventId`? False if it is unknown. */
+  /**
+   * Has the user sent a message or a tap (postback) that arrived after the event `eventId`? Timers,
+   * and events the conversation ignores (unsend, membership, …), don't count. False if it is unknown.
+   */
   hasNewerUserEvent(userId: string, eventId: string): Promise<boolean>;
 
   loadConversation(userId: string): Promise<StoredConversation | undefined>;

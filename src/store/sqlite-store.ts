@@ -209,7 +209,8 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     // Keep the event id (so a redelivery is still recognised) but forget what the user wrote.
     inboxForget: db.prepare("UPDATE inbox SET payload = '{}' WHERE user_id = ? AND status != 'pending'"),
     newerUserEvent: db.prepare(
-      "SELECT 1 FROM inbox WHERE seq > (SELECT seq FROM inbox WHERE event_id = ?) AND user_id = ? AND substr(event_id, 1, 6) != 'timer:' LIMIT 1",
+      `SELECT 1 FROM inbox WHERE seq > (SELECT seq FROM inbox WHERE event_id = ?) AND user_id = ?
+         AND json_extract(payload, '$.type') IN ('message', 'postback') LIMIT 1`,
     ).pluck(),
     loadConv: db.prepare('SELECT * FROM conversations WHERE user_id = ?'),
     upsertConv: db.prepare(

@@ -187,6 +187,14 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.hasNewerUserEvent(BOB, firedId)).toBe(true);
         expect(await store.hasNewerUserEvent(ALICE, 'no-such-event')).toBe(false);
       });
+
+      it('counts messages and taps, not events the conversation ignores', async () => {
+        const first = await accept(event(ALICE));
+        await accept({ eventId: 'EV-unsend', userId: ALICE, payload: { type: 'unsend', source: { type: 'user', userId: ALICE } }, receivedAt: T0 });
+        expect(await store.hasNewerUserEvent(ALICE, first.eventId)).toBe(false);
+        await accept({ eventId: 'EV-tap', userId: ALICE, payload: { type: 'postback', source: { type: 'user', userId: ALICE }, postback: { data: 'a=1' } }, receivedAt: T0 });
+        expect(await store.hasNewerUserEvent(ALICE, first.eventId)).toBe(true);
+      });
     });
 
     describe('conversations', () => {

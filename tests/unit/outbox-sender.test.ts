@@ -374,6 +374,41 @@ describe('outbox sender', () => {
         expect((await store.getOutbox(b.id))?.status).toBe('sent');
       });
 
+      it('goes with the other batches of its turn: all sent, or all cancelled, never half', async () => {
+        // A turn of more than five messages: two batches for one timer event.
+        clock.set('2026-12-01T20:59:59.950+09:00');
+        const first = await timerPush();
+        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        line.script.push.push(serverError());
+        const advancing = sender({
+          sleep: async (ms) => {
+            sleeps.push(ms);
+            clock.advance(ms);
+          },
+        });
+        // The first batch is tried and fails; its retry and the second batch wait for the morning.
+        await advancing.flush(ALICE);
+        expect((await store.getOutbox(second.id))?.attempts).toBe(0);
+        clock.set('2026-12-02T08:10:00+09:00');
+        await userWrites();
+        clock.set('2026-12-02T09:00:00+09:00');
+        await advancing.flush(ALICE);
+        expect(line.calls.map((c) => c.retryKey)).toEqual([first.id, first.id, second.id]);
+
+        // Neither tried before the user wrote: both cancelled.
+        clock.set('2026-12-02T22:00:00+09:00');
+        const third = await timerPush();
+        const fourth = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: third.eventId });
+        await advancing.flush(ALICE);
+        clock.set('2026-12-03T08:00:00+09:00');
+        await userWrites();
+        clock.set('2026-12-03T09:00:00+09:00');
+        await advancing.flush(ALICE);
+        expect(line.calls).toHaveLength(3);
+        expect((await store.getOutbox(third.id))?.status).toBe('cancelled');
+        expect((await store.getOutbox(fourth.id))?.status).toBe('cancelled');
+      });
+
       it('is sent if it goes out within a minute of being written, whatever happened since', async () => {
         const b = await timerPush();
         clock.advance(1_000);
