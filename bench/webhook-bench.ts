@@ -735,7 +735,8 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
   const pacedRates = all.flatMap((r) => (r.paced?.ratePerSec ? [r.paced.ratePerSec] : []));
 
   // The most events/s the machine could carry at the measured CPU per event of the three processes,
-  // were every core busy with them and nothing else: no arrangement of a bot's threads goes past it.
+  // were every core busy with them and nothing else: spreading a bot over threads doesn't lift it;
+  // only spending less CPU per event does (and that changes with the load).
   const cores = os.cpus().length;
   const ceilingOf = (f: Figures) => (cores * 1000) / (f.cpuBot + f.cpuPlatform + f.cpuGenerator);
 

@@ -200,9 +200,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     for (const [i, batch] of batches.entries()) {
       const delivered = deliveredUnrecorded.get(batch.id);
       if (delivered) {
-        // Out already: the rest of its turn's batches go too.
+        // Already out: only the record is missing (and the rest of its turn's batches go too).
         if (batch.eventId) verdicts.set(batch.eventId, false);
-        // Already out: only the record is missing.
         try {
           await opts.store.markOutboxSent(batch.id, delivered.via, delivered.at);
           deliveredUnrecorded.delete(batch.id);
