@@ -91,6 +91,15 @@ describe('outbox sender', () => {
     });
   }
 
+  /** A sender whose waits move the fake clock on (as if they had been waited out). */
+  const clockMovingSender = () =>
+    sender({
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.advance(ms);
+      },
+    });
+
   /** Commits a batch answering an event received `ageMs` ago (with a reply token), or a push without one. */
   async function commitBatch(userId: string, opts: { ageMs?: number; replyToken?: string | null; proactive?: boolean; text?: string; eventId?: string } = {}) {
     const now = clock.now().getTime();
@@ -358,12 +367,7 @@ describe('outbox sender', () => {
         const b = await timerPush();
         line.script.push.push(serverError());
         // The first try fails, the wait for the retry runs into quiet hours: held, after one attempt.
-        const advancing = sender({
-          sleep: async (ms) => {
-            sleeps.push(ms);
-            clock.advance(ms);
-          },
-        });
+        const advancing = clockMovingSender();
         await advancing.flush(ALICE);
         expect((await store.getOutbox(b.id))?.status).toBe('pending');
         clock.set('2026-12-02T08:10:00+09:00');
@@ -380,12 +384,7 @@ describe('outbox sender', () => {
         const first = await timerPush();
         const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
         line.script.push.push(serverError());
-        const advancing = sender({
-          sleep: async (ms) => {
-            sleeps.push(ms);
-            clock.advance(ms);
-          },
-        });
+        const advancing = clockMovingSender();
         // The first batch is tried and fails; its retry and the second batch wait for the morning.
         await advancing.flush(ALICE);
         expect((await store.getOutbox(second.id))?.attempts).toBe(0);
