@@ -257,34 +257,37 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     // Retention. Rows go in by increasing seq (rowid) as time goes on, so where the old rows end is
     // found by bisection over the key (time-ordered.ts) and bounds each DELETE's scan: a prune reads
     // about as many rows as it deletes. The age test stays in the DELETE, so a clock that went
-    // backwards can only delay a deletion. (MIN and MAX in separate subqueries: together in one
-    // SELECT, SQLite scans the whole table for them.)
-    inboxRange: db.prepare('SELECT (SELECT MIN(seq) FROM inbox) AS min, (SELECT MAX(seq) FROM inbox) AS max'),
-    inboxFrom: db.prepare('SELECT seq AS key, received_at AS time FROM inbox WHERE seq >= ? ORDER BY seq LIMIT 1'),
+    // backwards can only delay a deletion.
     pruneInbox: db.prepare(
       `DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE seq < ? AND status != 'pending' AND received_at < ? ORDER BY seq LIMIT ?)`,
     ),
-    outboxRange: db.prepare('SELECT (SELECT MIN(seq) FROM outbox) AS min, (SELECT MAX(seq) FROM outbox) AS max'),
-    outboxFrom: db.prepare('SELECT seq AS key, created_at AS time FROM outbox WHERE seq >= ? ORDER BY seq LIMIT 1'),
     pruneOutbox: db.prepare(
       `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE seq < ? AND status != 'pending' AND created_at < ?
          AND (sent_at IS NULL OR sent_at < ?) ORDER BY seq LIMIT ?)`,
     ),
-    timersRange: db.prepare('SELECT (SELECT MIN(rowid) FROM timers) AS min, (SELECT MAX(rowid) FROM timers) AS max'),
-    timersFrom: db.prepare('SELECT rowid AS key, created_at AS time FROM timers WHERE rowid >= ? ORDER BY rowid LIMIT 1'),
     pruneTimers: db.prepare(
       `DELETE FROM timers WHERE rowid IN (SELECT rowid FROM timers WHERE rowid < ? AND status != 'pending' AND created_at < ? ORDER BY rowid LIMIT ?)`,
     ),
   };
 
-  const oldRowsEnd = (range: Database.Statement, from: Database.Statement, before: number): number => {
-    const r = range.get() as { min: number | null; max: number | null };
-    return firstKeyAtOrAfter(before, r.min === null || r.max === null ? undefined : { min: r.min, max: r.max }, (key) => from.get(key) as KeyedTime | undefined);
+  /** Where a table's rows older than `before` end (see above): its key, found by bisection. */
+  const oldRowsEndIn = (table: string, key: string, time: string) => {
+    // MIN and MAX in separate subqueries: together in one SELECT, SQLite scans the whole table.
+    const range = db.prepare(`SELECT (SELECT MIN(${key}) FROM ${table}) AS min, (SELECT MAX(${key}) FROM ${table}) AS max`);
+    const from = db.prepare(`SELECT ${key} AS key, ${time} AS time FROM ${table} WHERE ${key} >= ? ORDER BY ${key} LIMIT 1`);
+    return (before: number): number => {
+      const r = range.get() as { min: number | null; max: number | null };
+      const bounds = r.min === null || r.max === null ? undefined : { min: r.min, max: r.max };
+      return firstKeyAtOrAfter(before, bounds, (k) => from.get(k) as KeyedTime | undefined);
+    };
   };
+  const oldInboxEnd = oldRowsEndIn('inbox', 'seq', 'received_at');
+  const oldOutboxEnd = oldRowsEndIn('outbox', 'seq', 'created_at');
+  const oldTimersEnd = oldRowsEndIn('timers', 'rowid', 'created_at');
   const prune = db.transaction((before: number, limit: number): PruneResult => ({
-    inbox: stmt.pruneInbox.run(oldRowsEnd(stmt.inboxRange, stmt.inboxFrom, before), before, limit).changes,
-    outbox: stmt.pruneOutbox.run(oldRowsEnd(stmt.outboxRange, stmt.outboxFrom, before), before, before, limit).changes,
-    timers: stmt.pruneTimers.run(oldRowsEnd(stmt.timersRange, stmt.timersFrom, before), before, limit).changes,
+    inbox: stmt.pruneInbox.run(oldInboxEnd(before), before, limit).changes,
+    outbox: stmt.pruneOutbox.run(oldOutboxEnd(before), before, before, limit).changes,
+    timers: stmt.pruneTimers.run(oldTimersEnd(before), before, limit).changes,
   }));
 
   const insertEvents = db.transaction((events: InboxEvent[]) => {
