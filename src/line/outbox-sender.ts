@@ -159,9 +159,9 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     if (!batch.proactive || !batch.eventId) return false;
     let cancel = verdicts.get(batch.eventId);
     if (cancel === undefined) {
+      // `attempts` counts failed tries and reply attempts alike: 0 means nothing tried on record.
       cancel =
         batch.attempts === 0 &&
-        !batch.replyAttempted &&
         opts.clock.now().getTime() - batch.createdAt >= LATE_PUSH_MS &&
         (await opts.store.hasNewerUserEvent(batch.userId, batch.eventId));
       verdicts.set(batch.eventId, cancel);
