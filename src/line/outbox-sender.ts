@@ -101,6 +101,11 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       // Any other failure: the push below, keyed by the batch id, delivers it exactly once.
       blog.warn({ kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId }, 'reply failed; falling back to push');
     }
+    if (batch.proactive && batch.attempts === 0) {
+      // Recorded first: a crash before LINE's answer leaves a push that may have gone out, which
+      // `superseded` must then not cancel (its retry key settles it instead).
+      await opts.store.markPushAttempted(batch.id);
+    }
     for (let attempt = 1; ; attempt++) {
       let result: PushResult;
       try {
@@ -147,9 +152,9 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   /**
    * A proactive push written for a moment that has passed: it waited (quiet hours, a restart) and
    * meanwhile the user sent Akari a message or a tap. Sent now it would ask about something the
-   * conversation has left behind, so it is cancelled instead. Only a push with no failed try on
-   * record: one that may have reached LINE goes on with its retry key (a 409 then settles it). A
-   * push sent within LATE_PUSH_MS of being written is never second-guessed.
+   * conversation has left behind, so it is cancelled instead. Only a push with no try on record
+   * (started or failed): one that may have reached LINE goes on with its retry key (a 409 then
+   * settles it). A push sent within LATE_PUSH_MS of being written is never second-guessed.
    *
    * The batches of one timer turn (more than five messages make several) go together: the verdict
    * on the first one listed in this flush holds for the rest (`verdicts`, by event id), so a user
@@ -159,7 +164,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     if (!batch.proactive || !batch.eventId) return false;
     let cancel = verdicts.get(batch.eventId);
     if (cancel === undefined) {
-      // `attempts` counts failed tries and reply attempts alike: 0 means nothing tried on record.
+      // `attempts` counts every try on record (see OutboxBatch): 0 means none was ever started.
       cancel =
         batch.attempts === 0 &&
         opts.clock.now().getTime() - batch.createdAt >= LATE_PUSH_MS &&

@@ -51,6 +51,7 @@ export interface NewOutboxBatch {
 export interface OutboxBatch extends NewOutboxBatch {
   seq: number;
   status: OutboxStatus;
+  /** Tries on record: each reply attempt, a proactive push's first try, each failure. 0: never tried. */
   attempts: number;
   /** A reply was attempted: after a crash its outcome is unknown, so the retry goes by push. */
   replyAttempted: boolean;
@@ -113,6 +114,11 @@ export interface Store {
   /** Just the batch's status (undefined if there is no such batch): cheaper than reading it whole. */
   outboxStatus(id: string): Promise<OutboxStatus | undefined>;
   markReplyAttempted(id: string): Promise<void>;
+  /**
+   * A proactive push is about to be tried for the first time: recorded (attempts + 1) so that after a
+   * crash mid-request it counts as possibly delivered, never as a push that never went out.
+   */
+  markPushAttempted(id: string): Promise<void>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
   /** A pending batch that should no longer go out: cancelled, with the reason (a sent one stays sent). */

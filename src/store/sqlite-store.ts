@@ -228,6 +228,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     outboxById: db.prepare('SELECT * FROM outbox WHERE id = ?'),
     outboxStatusById: db.prepare('SELECT status FROM outbox WHERE id = ?').pluck(),
     outboxReplyAttempted: db.prepare('UPDATE outbox SET reply_attempted = 1, attempts = attempts + 1 WHERE id = ?'),
+    outboxPushAttempted: db.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND status = 'pending'"),
     outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
     // Only a pending batch can fail: a batch cancelled (user data deleted) or sent meanwhile stays so.
     outboxFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ? AND status = 'pending'"),
@@ -437,6 +438,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     },
     async markReplyAttempted(id) {
       await write(() => stmt.outboxReplyAttempted.run(id));
+    },
+    async markPushAttempted(id) {
+      await write(() => stmt.outboxPushAttempted.run(id));
     },
     async markOutboxSent(id, via, at) {
       await write(() => stmt.outboxSent.run(via, at, id));

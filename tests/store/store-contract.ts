@@ -438,6 +438,19 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect((await store.pendingOutbox(ALICE)).map((x) => x.id)).toEqual([b.id]);
       });
 
+      it('counts the start of a push as a try on record, and leaves the batch pending', async () => {
+        const b = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [b] });
+        expect((await store.getOutbox(b.id))?.attempts).toBe(0);
+        await store.markPushAttempted(b.id);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'pending', attempts: 1, replyAttempted: false });
+        expect((await store.pendingOutbox(ALICE)).map((x) => x.id)).toEqual([b.id]);
+        // A batch that is no longer pending is left as it is.
+        await store.markOutboxSent(b.id, 'push', T0 + 1);
+        await store.markPushAttempted(b.id);
+        expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', attempts: 1 });
+      });
+
       it('marks a batch sent, by reply or by push', async () => {
         const r = batch(ALICE);
         const p = batch(ALICE);

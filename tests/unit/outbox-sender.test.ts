@@ -6,7 +6,7 @@ import type { NewOutboxBatch, Store } from '../../src/store/ports.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
 import type { BackoffPolicy } from '../../src/util/backoff.ts';
-import { createLogCapture } from '../support/harness.ts';
+import { createLogCapture, waitFor } from '../support/harness.ts';
 
 const ALICE = 'Ualice';
 const BOB = 'Ubob';
@@ -359,6 +359,25 @@ describe('outbox sender', () => {
           },
         }).flush(ALICE);
         expect(line.calls.map((c) => c.retryKey)).toEqual([b.id, b.id, b.id]);
+        expect((await store.getOutbox(b.id))?.status).toBe('sent');
+      });
+
+      it('is sent after a restart if a try was under way at the crash, even if the user wrote meanwhile', async () => {
+        const b = await timerPush();
+        let started = 0;
+        // The process dies while LINE has the request: no answer, and nothing after it runs.
+        line.onPush(() => {
+          started++;
+          return new Promise<void>(() => {});
+        });
+        void sender().flush(ALICE);
+        await waitFor(() => started === 1, 'the first try to reach LINE');
+        line.onPush(() => {});
+        clock.advance(10 * 60_000);
+        await userWrites();
+        // The restarted process: the push may have reached LINE, so it goes again with its retry key.
+        await sender().flush(ALICE);
+        expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', b.id]]);
         expect((await store.getOutbox(b.id))?.status).toBe('sent');
       });
 
