@@ -101,11 +101,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       // Any other failure: the push below, keyed by the batch id, delivers it exactly once.
       blog.warn({ kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId }, 'reply failed; falling back to push');
     }
-    if (batch.proactive && batch.attempts === 0) {
-      // Recorded first: a crash before LINE's answer leaves a push that may have gone out, which
-      // `superseded` must then not cancel (its retry key settles it instead).
-      await opts.store.markPushAttempted(batch.id);
-    }
+    if (batch.proactive && batch.attempts === 0 && !(await recordPushStart(batch, blog))) return;
     for (let attempt = 1; ; attempt++) {
       let result: PushResult;
       try {
@@ -134,6 +130,23 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       await recordSent(batch, 'push', blog);
       blog.debug({ result, attempt }, 'pushed');
       return;
+    }
+  }
+
+  /**
+   * Recorded before the first try: a crash before LINE's answer leaves a push that may have gone
+   * out, which `superseded` must then not cancel (its retry key settles it instead). False: the
+   * batch was cancelled meanwhile (the user deleted their data), so it is not sent. If the store
+   * can't write it, the push goes ahead unrecorded rather than leave the turn half sent.
+   */
+  async function recordPushStart(batch: OutboxBatch, blog: EventLogger): Promise<boolean> {
+    try {
+      if (await opts.store.markPushAttempted(batch.id)) return true;
+      blog.info('batch cancelled before its first try (the user’s data was deleted); not sent');
+      return false;
+    } catch (err) {
+      blog.warn({ err }, 'could not record the start of a push; sending it anyway');
+      return true;
     }
   }
 

@@ -117,8 +117,9 @@ export interface Store {
   /**
    * A proactive push is about to be tried for the first time: recorded (attempts + 1) so that after a
    * crash mid-request it counts as possibly delivered, never as a push that never went out.
+   * False (and nothing written) if the batch is no longer pending.
    */
-  markPushAttempted(id: string): Promise<void>;
+  markPushAttempted(id: string): Promise<boolean>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
   /** A pending batch that should no longer go out: cancelled, with the reason (a sent one stays sent). */

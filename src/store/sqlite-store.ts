@@ -440,7 +440,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       await write(() => stmt.outboxReplyAttempted.run(id));
     },
     async markPushAttempted(id) {
-      await write(() => stmt.outboxPushAttempted.run(id));
+      return write(() => stmt.outboxPushAttempted.run(id).changes > 0);
     },
     async markOutboxSent(id, via, at) {
       await write(() => stmt.outboxSent.run(via, at, id));

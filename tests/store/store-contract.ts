@@ -442,13 +442,18 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         const b = batch(ALICE);
         await store.commitTurn({ userId: ALICE, outbox: [b] });
         expect((await store.getOutbox(b.id))?.attempts).toBe(0);
-        await store.markPushAttempted(b.id);
+        expect(await store.markPushAttempted(b.id)).toBe(true);
         expect(await store.getOutbox(b.id)).toMatchObject({ status: 'pending', attempts: 1, replyAttempted: false });
         expect((await store.pendingOutbox(ALICE)).map((x) => x.id)).toEqual([b.id]);
-        // A batch that is no longer pending is left as it is.
+        // A batch that is no longer pending is left as it is, and the caller told so.
         await store.markOutboxSent(b.id, 'push', T0 + 1);
-        await store.markPushAttempted(b.id);
+        expect(await store.markPushAttempted(b.id)).toBe(false);
         expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', attempts: 1 });
+        const c = batch(ALICE);
+        await store.commitTurn({ userId: ALICE, outbox: [c] });
+        await store.cancelOutbox(c.id, 'user data deleted');
+        expect(await store.markPushAttempted(c.id)).toBe(false);
+        expect(await store.getOutbox(c.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
       });
 
       it('marks a batch sent, by reply or by push', async () => {

@@ -381,6 +381,36 @@ describe('outbox sender', () => {
         expect((await store.getOutbox(b.id))?.status).toBe('sent');
       });
 
+      it('is sent, whole turn and in order, if the start of its first try cannot be recorded', async () => {
+        const first = await timerPush();
+        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        const failing: Store = {
+          ...store,
+          async markPushAttempted() {
+            throw new Error('SQLITE_IOERR: disk I/O error');
+          },
+        };
+        await sender({ store: failing }).flush(ALICE);
+        expect(line.calls.map((c) => c.retryKey)).toEqual([first.id, second.id]);
+        expect((await store.getOutbox(first.id))?.status).toBe('sent');
+        expect((await store.getOutbox(second.id))?.status).toBe('sent');
+        expect(logs.records().filter((r) => r.msg === 'could not record the start of a push; sending it anyway')).toHaveLength(2);
+      });
+
+      it('is not sent if it was cancelled (the user deleted their data) just before its first try', async () => {
+        const b = await timerPush();
+        const deletingMeanwhile: Store = {
+          ...store,
+          async markPushAttempted(id) {
+            await store.cancelOutbox(id, 'user data deleted');
+            return store.markPushAttempted(id);
+          },
+        };
+        await sender({ store: deletingMeanwhile }).flush(ALICE);
+        expect(line.calls).toEqual([]);
+        expect((await store.getOutbox(b.id))?.status).toBe('cancelled');
+      });
+
       it('is sent when quiet hours end if it was tried before they began, even if the user wrote', async () => {
         clock.set('2026-12-01T20:59:59.950+09:00');
         const b = await timerPush();
