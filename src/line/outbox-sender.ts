@@ -170,8 +170,9 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
    * settles it). A push sent within LATE_PUSH_MS of being written is never second-guessed.
    *
    * The batches of one timer turn (more than five messages make several) go together: the verdict
-   * on the first one listed in this flush holds for the rest (`verdicts`, by event id), so a user
-   * never gets half of them.
+   * on the first one listed in this flush holds for the rest (`verdicts`, by event id), and a turn
+   * with a batch already tried or sent (a crash between them) is finished, so a user never gets
+   * half of one.
    */
   async function superseded(batch: OutboxBatch, blog: EventLogger, verdicts: Map<string, boolean>): Promise<boolean> {
     if (!batch.proactive || !batch.eventId) return false;
@@ -181,6 +182,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       cancel =
         batch.attempts === 0 &&
         opts.clock.now().getTime() - batch.createdAt >= LATE_PUSH_MS &&
+        !(await opts.store.pushTurnStarted(batch.userId, batch.eventId)) &&
         (await opts.store.hasNewerUserEvent(batch.userId, batch.eventId));
       verdicts.set(batch.eventId, cancel);
     }

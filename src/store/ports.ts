@@ -120,6 +120,11 @@ export interface Store {
    * False (and nothing written) if the batch is no longer pending.
    */
   markPushAttempted(id: string): Promise<boolean>;
+  /**
+   * Has a proactive batch of the user's turn for `eventId` been tried (a try on record) or sent?
+   * A turn of more than five messages is written as several batches: they go out together.
+   */
+  pushTurnStarted(userId: string, eventId: string): Promise<boolean>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;
   markOutboxFailed(id: string, error: string, final: boolean): Promise<void>;
   /** A pending batch that should no longer go out: cancelled, with the reason (a sent one stays sent). */

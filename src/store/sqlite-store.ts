@@ -229,6 +229,10 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     outboxStatusById: db.prepare('SELECT status FROM outbox WHERE id = ?').pluck(),
     outboxReplyAttempted: db.prepare('UPDATE outbox SET reply_attempted = 1, attempts = attempts + 1 WHERE id = ?'),
     outboxPushAttempted: db.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE id = ? AND status = 'pending'"),
+    // proactive = 1: the outbox_proactive index holds the user's pushes.
+    pushTurnStarted: db.prepare(
+      "SELECT 1 FROM outbox WHERE user_id = ? AND proactive = 1 AND event_id = ? AND (attempts > 0 OR status = 'sent') LIMIT 1",
+    ).pluck(),
     outboxSent: db.prepare("UPDATE outbox SET status = 'sent', sent_via = ?, sent_at = ? WHERE id = ?"),
     // Only a pending batch can fail: a batch cancelled (user data deleted) or sent meanwhile stays so.
     outboxFailed: db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE id = ? AND status = 'pending'"),
@@ -441,6 +445,9 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     },
     async markPushAttempted(id) {
       return write(() => stmt.outboxPushAttempted.run(id).changes > 0);
+    },
+    async pushTurnStarted(userId, eventId) {
+      return stmt.pushTurnStarted.get(userId, eventId) !== undefined;
     },
     async markOutboxSent(id, via, at) {
       await write(() => stmt.outboxSent.run(via, at, id));

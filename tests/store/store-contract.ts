@@ -456,6 +456,24 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.getOutbox(c.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
       });
 
+      it("tells whether a push of a turn has been tried or sent, by the user and the turn's event", async () => {
+        const [a, b] = [batch(ALICE, { proactive: true, eventId: 'timer:1' }), batch(ALICE, { proactive: true, eventId: 'timer:1' })];
+        const answer = batch(ALICE, { eventId: 'EV-1' });
+        await store.commitTurn({ userId: ALICE, outbox: [a, b, answer] });
+        expect(await store.pushTurnStarted(ALICE, 'timer:1')).toBe(false);
+        // An answer to the user's own message is not a push of a turn.
+        await store.markOutboxFailed(answer.id, 'boom', false);
+        expect(await store.pushTurnStarted(ALICE, 'EV-1')).toBe(false);
+        await store.markPushAttempted(b.id);
+        expect(await store.pushTurnStarted(ALICE, 'timer:1')).toBe(true);
+        expect(await store.pushTurnStarted(BOB, 'timer:1')).toBe(false);
+        expect(await store.pushTurnStarted(ALICE, 'timer:2')).toBe(false);
+        const c = batch(ALICE, { proactive: true, eventId: 'timer:3' });
+        await store.commitTurn({ userId: ALICE, outbox: [c] });
+        await store.markOutboxSent(c.id, 'push', T0 + 1);
+        expect(await store.pushTurnStarted(ALICE, 'timer:3')).toBe(true);
+      });
+
       it('marks a batch sent, by reply or by push', async () => {
         const r = batch(ALICE);
         const p = batch(ALICE);

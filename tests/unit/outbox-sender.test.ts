@@ -457,6 +457,19 @@ describe('outbox sender', () => {
         expect((await store.getOutbox(fourth.id))?.status).toBe('cancelled');
       });
 
+      it('finishes a turn cut short by a crash between its batches, even if the user wrote meanwhile', async () => {
+        const first = await timerPush();
+        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        // The first batch went out and was recorded; the process died before the second was tried.
+        await store.markPushAttempted(first.id);
+        await store.markOutboxSent(first.id, 'push', clock.now().getTime());
+        clock.advance(10 * 60_000);
+        await userWrites();
+        await sender().flush(ALICE);
+        expect(line.calls.map((c) => [c.op, c.retryKey])).toEqual([['push', second.id]]);
+        expect((await store.getOutbox(second.id))?.status).toBe('sent');
+      });
+
       it('is sent if it goes out within a minute of being written, whatever happened since', async () => {
         const b = await timerPush();
         clock.advance(1_000);
