@@ -105,6 +105,9 @@ export function startWalCheckpointer(opts: WalCheckpointerOptions): WalCheckpoin
     async close() {
       if (closing) return exited;
       closing = true;
+      // Unreferenced, the worker lets a process with nothing else to do exit before it has closed
+      // its connection; a close that was asked for is waited for.
+      worker.ref();
       if (failed) return exited;
       worker.postMessage('close');
       // It closes its connection and ends; if it is stuck, it is stopped.

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
@@ -83,6 +85,25 @@ describe('WAL checkpoints on a worker thread', () => {
     const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
     try {
       expect(await reopened.pendingOutbox()).toHaveLength(50);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('finishes closing in a process that has nothing else to wait for', async () => {
+    // The worker doesn't keep a process alive (a store nobody closes must not), but a close() that
+    // was asked for must still run to its end: both connections closed, the WAL folded in.
+    const path = dbPath();
+    const script = fileURLToPath(new URL('./close-script.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, `file:${path}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect({ code, out }).toEqual({ code: 0, out: 'closed\n' });
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
+    try {
+      expect(await reopened.pendingOutbox()).toHaveLength(1);
     } finally {
       await reopened.close();
     }
