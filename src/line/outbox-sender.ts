@@ -136,13 +136,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   /**
    * Recorded before the first try: a crash before LINE's answer leaves a push that may have gone
    * out, which `superseded` must then not cancel (its retry key settles it instead). False: the
-   * batch was cancelled meanwhile (the user deleted their data), so it is not sent. If the store
+   * batch was cancelled meanwhile (data deletion, unfollow), so it is not sent. If the store
    * can't write it, the push goes ahead unrecorded rather than leave the turn half sent.
    */
   async function recordPushStart(batch: OutboxBatch, blog: EventLogger): Promise<boolean> {
     try {
       if (await opts.store.markPushAttempted(batch.id)) return true;
-      blog.info('batch cancelled before its first try (the user’s data was deleted); not sent');
+      blog.info('batch cancelled before its first try (data deletion or unfollow); not sent');
       return false;
     } catch (err) {
       blog.warn({ err }, 'could not record the start of a push; sending it anyway');

@@ -121,8 +121,9 @@ export interface Store {
    */
   markPushAttempted(id: string): Promise<boolean>;
   /**
-   * Has a proactive batch of the user's turn for `eventId` been tried (a try on record) or sent?
-   * A turn of more than five messages is written as several batches: they go out together.
+   * Has a proactive batch of the user's turn for `eventId` been tried (a try on record, including
+   * one that failed for good: it may have reached LINE) or sent? A turn of more than five messages
+   * is written as several batches: they go out together.
    */
   pushTurnStarted(userId: string, eventId: string): Promise<boolean>;
   markOutboxSent(id: string, via: 'reply' | 'push', at: number): Promise<void>;

@@ -472,6 +472,12 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         await store.commitTurn({ userId: ALICE, outbox: [c] });
         await store.markOutboxSent(c.id, 'push', T0 + 1);
         expect(await store.pushTurnStarted(ALICE, 'timer:3')).toBe(true);
+        // A push that failed for good may still have reached LINE: its turn counts as started.
+        const d = batch(ALICE, { proactive: true, eventId: 'timer:4' });
+        await store.commitTurn({ userId: ALICE, outbox: [d] });
+        await store.markOutboxFailed(d.id, 'LINE push failed with 500', true);
+        expect(await store.getOutbox(d.id)).toMatchObject({ status: 'failed' });
+        expect(await store.pushTurnStarted(ALICE, 'timer:4')).toBe(true);
       });
 
       it('marks a batch sent, by reply or by push', async () => {

@@ -95,10 +95,16 @@ describe('WAL checkpoints on a worker thread', () => {
     // was asked for must still run to its end: both connections closed, the WAL folded in.
     const path = dbPath();
     const script = fileURLToPath(new URL('./close-script.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, `file:${path}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, `file:${path}`], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // A close that hangs fails the test rather than leave the process behind.
+      timeout: 15_000,
+    });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': only then has all of its output been read.
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect({ code, out }).toEqual({ code: 0, out: 'closed\n' });
     expect(existsSync(`${path}-wal`)).toBe(false);
     const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
