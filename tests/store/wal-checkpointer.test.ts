@@ -42,6 +42,17 @@ function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 5_000)
   });
 }
 
+/** Every connection to the file is closed (SQLite removes the WAL only then), and nothing is lost. */
+async function expectClosedCleanly(path: string, pendingBatches: number): Promise<void> {
+  expect(existsSync(`${path}-wal`)).toBe(false);
+  const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
+  try {
+    expect(await reopened.pendingOutbox()).toHaveLength(pendingBatches);
+  } finally {
+    await reopened.close();
+  }
+}
+
 describe('WAL checkpoints on a worker thread', () => {
   it('copies committed pages from the WAL into the database file without the store asking', async () => {
     const path = dbPath();
@@ -80,14 +91,7 @@ describe('WAL checkpoints on a worker thread', () => {
     await writeTurns(store, 50);
     expect(existsSync(`${path}-wal`)).toBe(true);
     await store.close();
-    // SQLite removes the WAL only when the last connection to the file closes.
-    expect(existsSync(`${path}-wal`)).toBe(false);
-    const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
-    try {
-      expect(await reopened.pendingOutbox()).toHaveLength(50);
-    } finally {
-      await reopened.close();
-    }
+    await expectClosedCleanly(path, 50);
   });
 
   it('finishes closing in a process that has nothing else to wait for', async () => {
@@ -106,13 +110,7 @@ describe('WAL checkpoints on a worker thread', () => {
     // 'close', not 'exit': only then has all of its output been read.
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect({ code, out }).toEqual({ code: 0, out: 'closed\n' });
-    expect(existsSync(`${path}-wal`)).toBe(false);
-    const reopened = createSqliteStore(`file:${path}`, { walCheckpoint: false });
-    try {
-      expect(await reopened.pendingOutbox()).toHaveLength(1);
-    } finally {
-      await reopened.close();
-    }
+    await expectClosedCleanly(path, 1);
   });
 
   it('checkpoints nothing more once closed', async () => {

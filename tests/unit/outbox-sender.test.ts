@@ -318,6 +318,8 @@ describe('outbox sender', () => {
         await store.acceptEvents([{ eventId, userId: ALICE, payload: { type: 'timer' }, receivedAt: clock.now().getTime() }]);
         return commitBatch(ALICE, { replyToken: null, proactive: true, text: 'その後、連絡はありましたか？', eventId });
       }
+      /** The next batch of the same timer turn (a turn of more than five messages makes several). */
+      const restOfTurn = (first: NewOutboxBatch) => commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
       /** The user writes now (an event in the inbox). */
       const userWrites = () => store.acceptEvents([{ eventId: `EV-${++n}`, userId: ALICE, payload: { type: 'message' }, receivedAt: clock.now().getTime() }]);
 
@@ -383,7 +385,7 @@ describe('outbox sender', () => {
 
       it('is sent, whole turn and in order, if the start of its first try cannot be recorded', async () => {
         const first = await timerPush();
-        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        const second = await restOfTurn(first);
         const failing: Store = {
           ...store,
           async markPushAttempted() {
@@ -431,7 +433,7 @@ describe('outbox sender', () => {
         // A turn of more than five messages: two batches for one timer event.
         clock.set('2026-12-01T20:59:59.950+09:00');
         const first = await timerPush();
-        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        const second = await restOfTurn(first);
         line.script.push.push(serverError());
         const advancing = clockMovingSender();
         // The first batch is tried and fails; its retry and the second batch wait for the morning.
@@ -446,7 +448,7 @@ describe('outbox sender', () => {
         // Neither tried before the user wrote: both cancelled.
         clock.set('2026-12-02T22:00:00+09:00');
         const third = await timerPush();
-        const fourth = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: third.eventId });
+        const fourth = await restOfTurn(third);
         await advancing.flush(ALICE);
         clock.set('2026-12-03T08:00:00+09:00');
         await userWrites();
@@ -459,7 +461,7 @@ describe('outbox sender', () => {
 
       it('finishes a turn cut short by a crash between its batches, even if the user wrote meanwhile', async () => {
         const first = await timerPush();
-        const second = await commitBatch(ALICE, { replyToken: null, proactive: true, text: 'つづき', eventId: first.eventId });
+        const second = await restOfTurn(first);
         // The first batch went out and was recorded; the process died before the second was tried.
         await store.markPushAttempted(first.id);
         await store.markOutboxSent(first.id, 'push', clock.now().getTime());
