@@ -3,7 +3,7 @@
  *
  *   npm run bench
  *   npm run bench -- --events 2000 --concurrency 20 --warmup 2000 --rounds 1 [--rate N]
- *                    [--closed-only] [--only akari|echo] [--profile] [--keep-db] [--flows DIR] [--readme]
+ *                    [--closed-only] [--only akari|echo] [--profile] [--timeline] [--keep-db] [--flows DIR] [--readme]
  *
  * Three kinds of process, so that nothing measured shares an event loop with the load generator:
  *   - this process: the load generator (N signed text-message webhooks from C users; each user's
@@ -23,8 +23,9 @@
  * per event of each process, and for Akari that every event is in the inbox (the SQLite file is
  * opened read-only after Akari has stopped). Every wait is bounded; exit 1 if an event was lost.
  * --rate N paces Akari's second run at N events/s instead of the echo bot's rate; --profile adds
- * where each bot's CPU goes (V8 sampling profile of the closed-loop run); --readme writes the
- * report between the README's bench markers.
+ * where each bot's CPU goes (V8 sampling profile of the closed-loop run); --timeline adds the
+ * acknowledgements and replies of each closed-loop run per 100 ms; --readme writes the report
+ * between the README's bench markers (without the profile or the timeline).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,7 @@ interface InitMessage {
 type Call =
   | { type: 'issueTokens'; users: Array<{ userId: string; count: number }> }
   | { type: 'stats' }
+  | { type: 'deliveryTimes' }
   | { type: 'reset' }
   | { type: 'idle' }
   | { type: 'cpu' }
@@ -155,8 +157,11 @@ async function startRole(role: Role, init: InitMessage): Promise<{ url: string; 
     const platform = createLinePlatform({ validate: false, channelAccessToken: init.channelAccessToken, replyTokenTtlMs: 10 * 60_000 });
     const url = await platform.listen(0, '127.0.0.1');
     let stats: PlatformStats = emptyStats();
+    // When each request was accepted, for --timeline: asked for once after a run, not with every poll.
+    let deliveredAt: number[] = [];
     platform.onDelivery((d) => {
       const at = wallNow();
+      deliveredAt.push(at);
       if (d.kind === 'reply') stats.replies += 1;
       else stats.pushes += 1;
       stats.firstAt ??= at;
@@ -174,10 +179,13 @@ async function startRole(role: Role, init: InitMessage): Promise<{ url: string; 
             return Object.fromEntries(m.users.map((u) => [u.userId, Array.from({ length: u.count }, () => platform.issueReplyToken(u.userId))]));
           case 'stats':
             return stats;
+          case 'deliveryTimes':
+            return deliveredAt;
           case 'reset':
             // Forget the warm-up: recorded requests, deliveries, tokens.
             platform.reset();
             stats = emptyStats();
+            deliveredAt = [];
             return undefined;
           case 'stop':
             await platform.close();
@@ -362,6 +370,8 @@ interface LoadResult {
   failed: number;
   failures: string[];
   latencies: Float64Array;
+  /** When each acknowledgement came back (wall clock), in order. */
+  ackedAt: Float64Array;
   eventIds: string[];
   users: string[];
 }
@@ -412,6 +422,7 @@ async function generateLoad(opts: LoadOptions): Promise<LoadResult> {
   const plan = usersPlan(opts.events, opts.concurrency, opts.userPrefix);
   const agent = new http.Agent({ keepAlive: true, maxSockets: plan.length });
   const latencies = new Float64Array(opts.events);
+  const ackedAt = new Float64Array(opts.events);
   const eventIds: string[] = [];
   const failures: string[] = [];
   let sent = 0;
@@ -441,6 +452,7 @@ async function generateLoad(opts: LoadOptions): Promise<LoadResult> {
         const { status, error } = await postWebhook(agent, url, body, signature, opts.requestTimeoutMs);
         const t1 = wallNow();
         if (status === 200) {
+          ackedAt[acked] = t1;
           latencies[acked++] = t1 - t0;
           lastAckAt = Math.max(lastAckAt, t1);
         } else {
@@ -451,7 +463,7 @@ async function generateLoad(opts: LoadOptions): Promise<LoadResult> {
     }),
   );
   agent.destroy();
-  return { startedAt, lastAckAt, sent, acked, failed, failures, latencies: latencies.slice(0, acked).sort(), eventIds, users: plan.map((p) => p.userId) };
+  return { startedAt, lastAckAt, sent, acked, failed, failures, latencies: latencies.slice(0, acked).sort(), ackedAt: ackedAt.slice(0, acked), eventIds, users: plan.map((p) => p.userId) };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -471,6 +483,8 @@ interface BenchOptions {
   /** Pace Akari's second run at this rate instead of the echo bot's. */
   rate?: number;
   profileDir?: string;
+  /** Print acknowledgements and replies per 100 ms of each closed-loop run. */
+  timeline: boolean;
   keepDb: boolean;
   flowsDir: string;
   /** Write the report into this README's bench section. */
@@ -509,6 +523,8 @@ interface RunResult {
   otherCores: number;
   ratePerSec?: number;
   profilePath?: string;
+  /** --timeline: when the fake LINE API accepted each reply or push (wall clock). */
+  deliveredAt?: number[];
 }
 
 interface BotResult {
@@ -551,6 +567,7 @@ async function measureBot(bot: BotName, opts: BenchOptions, pacedRate?: number):
       const { stats, complete } = await waitForReplies(platform, child, bot, load.acked);
       const after = await snapshotOf(platform, child);
       if (profilePath) await child.call({ type: 'profileStop', path: profilePath });
+      const deliveredAt = opts.timeline ? await platform.call<number[]>({ type: 'deliveryTimes' }) : undefined;
       const perEvent = (k: keyof CpuSplit) => (after.cpu[k] - before.cpu[k]) / 1000 / Math.max(1, load.sent);
       const cpu: CpuSplit = { bot: perEvent('bot'), platform: perEvent('platform'), generator: perEvent('generator') };
       const wallMs = after.at - before.at;
@@ -565,6 +582,7 @@ async function measureBot(bot: BotName, opts: BenchOptions, pacedRate?: number):
         botOnCpu: (after.cpu.bot - before.cpu.bot) / 1000 / Math.max(1, wallMs),
         otherCores: Math.max(0, after.machineBusyMs - before.machineBusyMs - (ourCpuUs(after.cpu) - ourCpuUs(before.cpu)) / 1000) / Math.max(1, wallMs),
         ...(ratePerSec ? { ratePerSec } : {}),
+        ...(deliveredAt ? { deliveredAt } : {}),
       };
     };
 
@@ -858,6 +876,7 @@ function report(rounds: BotResult[][], opts: BenchOptions): boolean {
     for (const [what, met] of goals) out.push(`- ${met ? 'MET' : 'NOT MET'}: ${what}`);
   }
   const forReadme = out.slice(1);
+  if (opts.timeline) out.push('', ...timelineReport(rounds));
   for (const r of all) {
     if (!r.closed.profilePath) continue;
     out.push('');
@@ -948,6 +967,40 @@ function summarizeProfile(path: string, events: number): string[] {
   ];
 }
 
+/**
+ * --timeline: acknowledgements and replies per 100 ms of each closed-loop run, as rates, side by
+ * side for the bots of a round: shows whether replies keep pace with the webhooks or pile up behind
+ * them and go out after the last acknowledgement.
+ */
+function timelineReport(rounds: BotResult[][]): string[] {
+  const BIN_MS = 100;
+  const out: string[] = [];
+  rounds.forEach((round, i) => {
+    const runs = round.filter((r) => r.closed.deliveredAt);
+    if (runs.length === 0) return;
+    const binsOf = (times: ArrayLike<number>, startedAt: number) => {
+      const bins: number[] = [];
+      for (let k = 0; k < times.length; k++) {
+        const b = Math.max(0, Math.floor((times[k]! - startedAt) / BIN_MS));
+        while (bins.length <= b) bins.push(0);
+        bins[b]! += 1;
+      }
+      return bins;
+    };
+    const columns = runs.map((r) => ({
+      name: r.bot === 'akari' ? 'Akari' : 'echo',
+      acks: binsOf(r.closed.load.ackedAt, r.closed.load.startedAt),
+      replies: binsOf(r.closed.deliveredAt!, r.closed.load.startedAt),
+    }));
+    const length = Math.max(...columns.map((c) => Math.max(c.acks.length, c.replies.length)));
+    const perSec = (v: number | undefined) => String(((v ?? 0) * 1000) / BIN_MS);
+    const rows: string[][] = [['from (s)', ...columns.flatMap((c) => [`${c.name} acks/s`, `${c.name} replies/s`])]];
+    for (let b = 0; b < length; b++) rows.push([((b * BIN_MS) / 1000).toFixed(1), ...columns.flatMap((c) => [perSec(c.acks[b]), perSec(c.replies[b])])]);
+    out.push(`Timeline of round ${i + 1} (closed loop; per ${BIN_MS} ms from the first send, as rates):`, '', ...markdownTable(rows), '');
+  });
+  return out;
+}
+
 function counts2(rs: BotResult[], pick: (r: BotResult) => RunResult | undefined): string {
   const runs = rs.flatMap((r) => (pick(r) ? [pick(r)!] : []));
   if (runs.length === 0) return '—';
@@ -971,6 +1024,7 @@ async function main(): Promise<number> {
       'closed-only': { type: 'boolean', default: false },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      timeline: { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       flows: { type: 'string', default: join(REPO_ROOT, 'flows') },
       readme: { type: 'boolean', default: false },
@@ -979,7 +1033,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--events 2000] [--concurrency 20] [--warmup =events] [--rounds 1] [--rate N] [--closed-only] [--only akari|echo] [--profile] [--keep-db] [--flows DIR] [--readme]\n',
+      'npm run bench -- [--events 2000] [--concurrency 20] [--warmup =events] [--rounds 1] [--rate N] [--closed-only] [--only akari|echo] [--profile] [--timeline] [--keep-db] [--flows DIR] [--readme]\n',
     );
     return 0;
   }
@@ -998,6 +1052,7 @@ async function main(): Promise<number> {
     // The paced run needs the echo bot's rate from the same round.
     paced: !values['closed-only'] && bots.includes('akari') && (bots.includes('echo') || values.rate !== undefined),
     ...(values.rate !== undefined ? { rate: int('rate', values.rate, 1) } : {}),
+    timeline: values.timeline,
     keepDb: values['keep-db'],
     flowsDir: resolve(values.flows),
     ...(values.readme ? { readme: join(REPO_ROOT, 'README.md') } : {}),
