@@ -3,16 +3,29 @@ import type { AnyStateMachine } from 'xstate';
 
 type Graph = ReturnType<typeof toDirectedGraph>;
 
+/**
+ * A guard in words: its name and string parameters. Of a combined guard (`and`), the parts that
+ * say something: negations and inline functions (filters such as "not while editing") are left out.
+ */
+function describeGuard(guard: unknown): string {
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'function') {
+    const parts = (guard as { guards?: unknown[] }).guards;
+    if (guard.name !== 'and' || !parts) return '';
+    return parts.map(describeGuard).filter(Boolean).join(' & ');
+  }
+  if (!guard || typeof guard !== 'object') return '';
+  const { type, params } = guard as { type?: unknown; params?: Record<string, unknown> };
+  const values = params ? Object.values(params).filter((v) => typeof v === 'string').join(' ') : '';
+  const name = typeof type === 'string' && !type.startsWith('xstate.') ? type : '';
+  return [name, values].filter(Boolean).join(' ');
+}
+
 /** A readable label for a transition: the event and, if any, its guard's parameters. */
 function edgeLabel(edge: Graph['edges'][number]): string {
-  const t = edge.transition as { eventType: string; guard?: string | { type?: string; params?: Record<string, unknown> } };
+  const t = edge.transition as { eventType: string; guard?: unknown };
   const event = t.eventType === '' ? 'always' : t.eventType === '*' || t.eventType === 'TEXT' || t.eventType === 'POSTBACK' ? '' : t.eventType;
-  const guard = t.guard;
-  if (typeof guard === 'string') return `${event} [${guard}]`.trim();
-  if (!guard || typeof guard !== 'object') return event;
-  const params = guard.params ? Object.values(guard.params).filter((v) => typeof v === 'string').join(' ') : '';
-  const name = typeof guard.type === 'string' && !guard.type.startsWith('xstate.') ? guard.type : '';
-  const detail = [name, params].filter(Boolean).join(' ');
+  const detail = describeGuard(t.guard);
   return (detail ? `${event} [${detail}]` : event).trim();
 }
 
