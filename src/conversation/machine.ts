@@ -4,7 +4,7 @@ import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
-import { parseBusinessHours } from '../understanding/index.ts';
+import { parseBusinessHours, readCallOutcome, readWaitingNews, type WaitingNews } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
 import { intentOf, type Intent, type IntentKind } from './intents.ts';
 import {
@@ -20,6 +20,7 @@ import {
 } from './profile.ts';
 import { EDIT_QUESTION, factsOf, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
 import { createRenderer, type Part } from './render.ts';
+import { rememberInTurn } from './turn-memo.ts';
 import { buildTextMessages } from '../messages/build-text.ts';
 
 export type { Profile } from './profile.ts';
@@ -239,6 +240,10 @@ export function createConversationMachine(deps: MachineDeps) {
       repromptGeneral: emit(({ context, event }) =>
         context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
       ),
+      // The question of the state the user is in, asked again with its options (help after two misses).
+      repromptWith: emit(({ context, event }, params: { qr: string }) =>
+        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: params.qr }], context.profile, atOf(event, context))),
+      ),
       countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
       resetUnclear: assign({ unclear: 0 }),
       sayHelp: emit(({ context, event }) => help(context.profile, atOf(event, context))),
@@ -327,6 +332,7 @@ export function createConversationMachine(deps: MachineDeps) {
         );
       }),
       setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
+      heardBack: assign((_, params: { outcome: Outcome }) => ({ heardBack: true, outcome: params.outcome })),
       scheduleCallReminder: emit(({ context, event }): Effect => {
         const now = new Date(atOf(event, context));
         const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
@@ -441,6 +447,10 @@ export function createConversationMachine(deps: MachineDeps) {
       strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
       checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
       tellsHours: ({ event }) => event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
+      typedOutcome: ({ event }, params: { outcome: Outcome }) =>
+        event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
+      typedNews: ({ event }, params: { news: WaitingNews }) =>
+        event.type === 'TEXT' && rememberInTurn(`news\u0000${event.text}`, () => readWaitingNews(event.text)) === params.news,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
       timerStillRelevant: ({ context, event }) => {
         if (event.type !== 'TIMER' || !context.notifications) return false;
@@ -505,9 +515,7 @@ export function createConversationMachine(deps: MachineDeps) {
         { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, { type: 'speak', params: { parts: [{ say: 'deleteConfirm', qr: 'deleteConfirm' }] } }] },
         { guard: ig('showProfile'), actions: ['showProfile'] },
         { guard: ig('thanksSent'), actions: [assign({ thanksSent: true }), { type: 'cancelTimers', params: { kinds: ['thanksReminder'] } }, { type: 'speak', params: { parts: [{ say: 'thanks.sentAck' }] } }] },
-        { guard: vg('heard', 'continuing'), target: '.followUp.reflection', actions: [assign({ heardBack: true, outcome: 'continuing' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, { type: 'speak', params: { parts: [{ say: 'heard.continuing' }] } }] },
-        { guard: vg('heard', 'rejected'), target: '.lessons', actions: [assign({ heardBack: true, outcome: 'rejected' as Outcome }), { type: 'cancelTimers', params: { kinds: 'all' } }] },
-        { guard: vg('heard', 'none'), target: '.followUp.inquiry' },
+        ...NEWS.map((news) => ({ guard: vg('heard', news), ...heardStep(news) })),
         { guard: ig('inquiry'), target: '.followUp.inquiry' },
         { guard: ig('wait'), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
         { guard: ig('edit'), actions: ['startEdit', 'askEdit'] },
@@ -658,13 +666,13 @@ export function createConversationMachine(deps: MachineDeps) {
             on: branchHandlers(),
           },
           outcome: {
-            entry: [{ type: 'speak', params: { parts: [{ say: 'outcome.question', qr: 'outcome.question' }] } }],
+            entry: ['resetUnclear', { type: 'speak', params: { parts: [{ say: 'outcome.question', qr: 'outcome.question' }] } }],
             on: {
-              POSTBACK: [
-                { guard: vg('outcome', 'continuing'), target: '#akari.followUp', actions: [{ type: 'setOutcome', params: { outcome: 'continuing' } }, { type: 'cancelTimers', params: { kinds: ['callReminder'] } }, { type: 'speak', params: { parts: [{ say: 'outcome.continuing' }] } }] },
-                { guard: vg('outcome', 'waiting'), target: '#akari.followUp', actions: [{ type: 'setOutcome', params: { outcome: 'waiting' } }, { type: 'cancelTimers', params: { kinds: ['callReminder'] } }, { type: 'speak', params: { parts: [{ say: 'outcome.waiting' }] } }] },
-                { guard: vg('outcome', 'rejected'), target: '#akari.lessons', actions: [{ type: 'setOutcome', params: { outcome: 'rejected' } }, { type: 'cancelTimers', params: { kinds: 'all' } }, { type: 'speak', params: { parts: [{ say: 'outcome.rejected' }] } }] },
-                { guard: vg('outcome', 'unreached'), target: 'timing', actions: [{ type: 'setOutcome', params: { outcome: 'unreached' } }, { type: 'speak', params: { parts: [{ say: 'outcome.unreached' }] } }] },
+              POSTBACK: OUTCOMES.map((outcome) => ({ guard: vg('outcome', outcome), ...outcomeStep(outcome) })),
+              // Answered in words ("不採用でした", "誰も出ませんでした"): the same as the tap.
+              TEXT: [
+                ...OUTCOMES.map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
+                { guard: typedAnswer, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'outcome.question' } }] },
               ],
             },
           },
@@ -695,19 +703,29 @@ export function createConversationMachine(deps: MachineDeps) {
                 { guard: ig('next'), target: 'reflection' },
               ],
               TEXT: [
+                // "連絡が来ました" before the question is answered: they have already heard back.
+                ...typedNewsHandlers(['continuing', 'rejected']),
                 { guard: and([not('editing'), 'answered', ig('other'), 'notifications']), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
                 { guard: and([not('editing'), 'answered', ig('other')]), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
                 { guard: ig('next'), target: 'reflection' },
               ],
             },
           },
+          // Waiting for the employer; the check-in asks how it stands, and the answer may be typed.
           waitingStatus: {
             entry: ['clearQuestion'],
-            on: { TEXT: [{ guard: ig('next'), target: 'reflection' }], POSTBACK: [{ guard: ig('next'), target: 'reflection' }] },
+            on: {
+              TEXT: [
+                { guard: ig('next'), target: 'reflection' },
+                ...typedNewsHandlers(NEWS),
+                { guard: typedAnswer, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'waiting.status' } }] },
+              ],
+              POSTBACK: [{ guard: ig('next'), target: 'reflection' }],
+            },
           },
           inquiry: {
             entry: [{ type: 'speak', params: { parts: [{ say: 'inquiry.intro' }, { template: 'inquiryEmail' }, { template: 'inquiryPhone' }, { say: 'inquiry.tips', qr: 'inquiry.tips' }] } }],
-            on: nextOn('reflection'),
+            on: { ...nextOn('reflection'), TEXT: [...nextOn('reflection').TEXT, ...typedNewsHandlers(['continuing', 'rejected'])] },
           },
           reflection: {
             initial: 'wentWell',
@@ -847,6 +865,53 @@ function reflectionHandlers(next: string) {
     { guard: ig('other'), target: next, actions: ['giveUpQuestion' as const] },
   ];
   return { TEXT: h, POSTBACK: h };
+}
+
+const OUTCOMES = ['continuing', 'waiting', 'rejected', 'unreached'] as const satisfies readonly Outcome[];
+const NEWS = ['continuing', 'rejected', 'none'] as const satisfies readonly WaitingNews[];
+
+/** Typed text that is no command and nobody is editing a detail or confirming a deletion. */
+const typedAnswer = and([not('editing'), not('confirmingDelete'), ig('other')]);
+
+/** Where each answer to "how did the call go?" leads, tapped or typed. */
+function outcomeStep(outcome: Outcome) {
+  const say = { type: 'speak' as const, params: { parts: [{ say: `outcome.${outcome}` }] as Part[] } };
+  const set = { type: 'setOutcome' as const, params: { outcome } };
+  switch (outcome) {
+    case 'continuing':
+    case 'waiting':
+      return { target: '#akari.followUp', actions: [set, { type: 'cancelTimers' as const, params: { kinds: ['callReminder'] as TimerKind[] } }, say] };
+    case 'rejected':
+      return { target: '#akari.lessons', actions: [set, { type: 'cancelTimers' as const, params: { kinds: 'all' as const } }, say] };
+    case 'unreached':
+      return { target: '#akari.call.timing', actions: [set, say] };
+  }
+}
+
+/** Where news from the employer leads, from a tap (a check-in's options, anywhere) or typed while waiting. */
+function heardStep(news: WaitingNews) {
+  switch (news) {
+    case 'continuing':
+      return {
+        target: '#akari.followUp.reflection',
+        actions: [
+          { type: 'heardBack' as const, params: { outcome: 'continuing' as Outcome } },
+          { type: 'cancelTimers' as const, params: { kinds: ['checkIn', 'inquiryOffer'] as TimerKind[] } },
+          { type: 'speak' as const, params: { parts: [{ say: 'heard.continuing' }] as Part[] } },
+        ],
+      };
+    case 'rejected':
+      return {
+        target: '#akari.lessons',
+        actions: [{ type: 'heardBack' as const, params: { outcome: 'rejected' as Outcome } }, { type: 'cancelTimers' as const, params: { kinds: 'all' as const } }],
+      };
+    case 'none':
+      return { target: '#akari.followUp.inquiry', actions: [] };
+  }
+}
+
+function typedNewsHandlers(kinds: readonly WaitingNews[]) {
+  return kinds.map((news) => ({ guard: and([typedAnswer, { type: 'typedNews' as const, params: { news } }]), ...heardStep(news) }));
 }
 
 export type ConversationMachine = ReturnType<typeof createConversationMachine>;

@@ -187,7 +187,7 @@ export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: 
  */
 export function parseWaitDays(text: string, now: Date): number | undefined {
   const t = normalize(text);
-  if (/言われて(い)?ない|聞いてない|特に(なし|ない)|わからない/u.test(t)) return 0;
+  if (/言われて(?:い)?(?:ない|ません)|聞いて(?:い)?(?:ない|ません)|特に(?:なし|ない|何も)|(?:わ|分)から(?:ない|ません)/u.test(t)) return 0;
   const md = /(\d{1,2})月(\d{1,2})日/u.exec(t);
   if (md) {
     const month = Number(md[1]);

@@ -18,6 +18,8 @@ const expectSchema = z
   .object({
     replies: z.array(z.string()).optional(),
     notReplies: z.array(z.string()).optional(),
+    /** The quick-reply labels offered with the step's last message, in order. */
+    options: z.array(z.string()).optional(),
     /** Nothing at all is sent (e.g. a stale timer). */
     silent: z.boolean().optional(),
     stage: z.string().optional(),
@@ -99,6 +101,10 @@ describe('conversation transcripts', () => {
           if (!e) continue;
           for (const fragment of e.replies ?? []) expect(texts, `${where}: reply should contain 「${fragment}」`).toContain(fragment);
           for (const fragment of e.notReplies ?? []) expect(texts, `${where}: reply should not contain 「${fragment}」`).not.toContain(fragment);
+          if (e.options) {
+            const last = delivered.at(-1)?.messages.at(-1) as { quickReply?: { items: Array<{ action: { label?: string } }> } } | undefined;
+            expect(last?.quickReply?.items.map((i) => i.action.label), `${where}: options`).toEqual(e.options);
+          }
           if (e.silent) expect(delivered, `${where}: nothing should be sent`).toHaveLength(0);
           if (e.pushes !== undefined) expect(delivered.filter((d) => d.kind === 'push').length, `${where}: pushes`).toBe(e.pushes);
           if (e.flex) expect(delivered.some((d) => d.messages.some((m) => m.type === 'flex')), `${where}: a flex card`).toBe(true);

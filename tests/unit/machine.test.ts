@@ -71,6 +71,49 @@ describe('the conversation machine (pure)', () => {
     expect(actor.getSnapshot().context.profile).toEqual({});
   });
 
+  describe('news from the employer, typed instead of tapped', () => {
+    const toWaitingQuestion = [...toWaiting, tap('action=next')];
+    const toStatus = [...toWaitingQuestion, tap('action=answer&q=waitDays&v=0')];
+    const stateOf = (actor: ReturnType<typeof run>['actor']) => JSON.stringify(actor.getSnapshot().value);
+
+    it('heard back while asked how long they said: the reflection, with the check-ins cancelled', () => {
+      const { actor, effects } = run([...toWaitingQuestion, text('内定をいただきました！')]);
+      expect(stateOf(actor)).toBe(JSON.stringify({ followUp: { reflection: 'wentWell' } }));
+      expect(actor.getSnapshot().context).toMatchObject({ heardBack: true, outcome: 'continuing' });
+      expect(effects).toContainEqual({ type: 'cancel', kinds: ['checkIn', 'inquiryOffer'] });
+    });
+
+    it('turned down while waiting: the lessons, with every timer cancelled', () => {
+      const { actor, effects } = run([...toStatus, text('連絡が来て、不採用でした')]);
+      expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
+      expect(actor.getSnapshot().context).toMatchObject({ heardBack: true, outcome: 'rejected' });
+      expect(effects).toContainEqual({ type: 'cancel', kinds: 'all' });
+    });
+
+    it('heard back after the inquiry was suggested', () => {
+      const { actor } = run([...toStatus, tap('action=heard&v=none'), text('先ほど電話がありました')]);
+      expect(stateOf(actor)).toBe(JSON.stringify({ followUp: { reflection: 'wentWell' } }));
+    });
+
+    it('"nothing yet" is news only where Akari asked for it', () => {
+      expect(stateOf(run([...toStatus, text('まだです')]).actor)).toBe(JSON.stringify({ followUp: 'inquiry' }));
+      // Asked how long they said, "まだ" is no answer to that: asked again, not sent to the inquiry.
+      expect(stateOf(run([...toWaitingQuestion, text('まだです')]).actor)).toBe(JSON.stringify({ followUp: 'waiting' }));
+    });
+
+    it('the same words in the story of the missed calls are not news', () => {
+      const { actor } = run([story, text('連絡が来ました')]);
+      expect(actor.getSnapshot().value).toMatchObject({ situation: expect.anything() });
+      expect(actor.getSnapshot().context.heardBack).toBe(false);
+    });
+
+    it('a detail being edited is taken as the detail, even when it reads like news', () => {
+      const { actor } = run([...toStatus, tap('action=edit&field=userName'), text('まだ')]);
+      expect(stateOf(actor)).toBe(JSON.stringify({ followUp: 'waitingStatus' }));
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+    });
+  });
+
   it('restarted after an upgrade, it says so and reopens the stage it was in, keeping the profile', () => {
     const actor = createActor(machine, { input: { at: AT, resumeStage: 'call', profile: { userName: '佐藤健', employerName: '株式会社ミライ' } } });
     const effects: Effect[] = [];

@@ -7,9 +7,13 @@ import {
   parseBusinessHours,
   parseCount,
   parseDays,
+  readCallOutcome,
+  readWaitingNews,
+  type CallOutcome,
   type Command,
   type Facts,
   type StageName,
+  type WaitingNews,
 } from '../../src/understanding/index.ts';
 
 /** The opening question of the article, pasted as one message. */
@@ -622,5 +626,65 @@ describe('detectStage', () => {
     ['はい'],
   ])('%j → undefined', (text) => {
     expect(detectStage(text)).toBeUndefined();
+  });
+});
+
+describe('readCallOutcome', () => {
+  it.each<[string, CallOutcome]>([
+    ['選考が続くことになりました', 'continuing'],
+    ['次の面接に進めることになりました！', 'continuing'],
+    ['面接の日程が決まりました', 'continuing'],
+    ['来週から出勤です', 'continuing'],
+    ['採用されました', 'continuing'],
+    ['連絡を待つことになりました', 'waiting'],
+    ['結果は後日連絡しますと言われました', 'waiting'],
+    ['折り返し待ちです', 'waiting'],
+    ['不採用でした', 'rejected'],
+    ['採用されませんでした', 'rejected'],
+    ['もう他の方に決まったそうです', 'rejected'],
+    ['誰も出ませんでした', 'unreached'],
+    ['担当の方が不在でした', 'unreached'],
+    ['留守電でした', 'unreached'],
+  ])('%j → %s', (text, outcome) => {
+    expect(readCallOutcome(text)).toBe(outcome);
+  });
+
+  it.each([
+    ['はい'],
+    ['電話しました'],
+    ['ありがとうございます'],
+    // Two answers in one message: asked again rather than guessed.
+    ['連絡を待つことになったけど、たぶん不採用'],
+    ['誰も出なくて、折り返しを待つことにしました'],
+    [ARTICLE],
+  ])('%j → undefined', (text) => {
+    expect(readCallOutcome(text)).toBeUndefined();
+  });
+});
+
+describe('readWaitingNews', () => {
+  it.each<[string, WaitingNews]>([
+    ['連絡が来ました', 'continuing'],
+    ['連絡がきた！', 'continuing'],
+    ['先ほど電話がありました', 'continuing'],
+    ['メールが来てました', 'continuing'],
+    ['内定をもらいました', 'continuing'],
+    ['二次面接に進みます', 'continuing'],
+    ['不採用でした', 'rejected'],
+    ['お祈りメールでした', 'rejected'],
+    // A refusal that came as a call is one answer, not two.
+    ['連絡が来て、不採用でした', 'rejected'],
+    ['まだです', 'none'],
+    ['まだ来ていません', 'none'],
+    ['連絡がありません', 'none'],
+    ['連絡が来ない', 'none'],
+    ['連絡がきてない…', 'none'],
+    ['音沙汰なしです', 'none'],
+  ])('%j → %s', (text, news) => {
+    expect(readWaitingNews(text)).toBe(news);
+  });
+
+  it.each([['ありがとうございます'], ['どうしようかな'], ['まだ連絡はないけど、たぶん落ちました'], [ARTICLE]])('%j → undefined', (text) => {
+    expect(readWaitingNews(text)).toBeUndefined();
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * How things stand with the employer, from a short typed answer: after the call ("how did it
+ * go?") and while waiting ("have they been in touch?"). People answer these questions in their
+ * own words as often as they tap an option, so "不採用でした" or "まだ来ていません" must count.
+ *
+ * A message counts only when it says one thing: a reply that fits two answers ("連絡を待つことに
+ * なったけど、たぶん不採用") is left unread, and the question is asked again with its options.
+ */
+import { normalize } from './normalize.ts';
+
+/** After the call: the four answers of the outcome question. */
+export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
+/** While waiting: heard back (the selection goes on), turned down, or nothing yet. */
+export type WaitingNews = 'continuing' | 'rejected' | 'none';
+
+/** Longer messages tell a story rather than answer the question; they are not read here. */
+const MAX_LENGTH = 80;
+
+/** Turned down. Checked before anything that merely mentions 採用 or 連絡. */
+const REJECTED =
+  /不採用|不合格|落ち(?:た|ました|てた|てました|ちゃった)|落とされ|採用(?:され)?(?:なかった|ませんでした|されず|見送)|見送(?:り|られ)|お祈り|(?:ダメ|だめ|駄目)(?:だった|でした)|(?:ご)?縁がなかった|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
+
+/** The selection goes on: an offer, a next interview, a start date. */
+const CONTINUING =
+  /選考(?:が|を|に|は)?(?:続|進)|次の(?:面接|選考)|[二2]次(?:面接|選考)|最終面接|面接(?:に|へ)進|内定|採用(?:され(?:た|ました)|が決ま|になりました|になった|です|でした|!)|合格(?:した|しました|です|でした|!)|受かった|受かりました|(?:勤務|出勤|働く|入社)(?:日|開始)?が決ま|(?:初出勤|研修)(?:の日)?が決ま|面接(?:の)?(?:日程|日時|日)が決ま|(?:出勤|勤務|入社)(?:です|します|することに)|働(?:く|ける)ことにな|来てください/;
+
+/** Told to wait: the result or a call comes later. */
+const WAITING =
+  /(?:連絡|結果|返事|お返事|折り返し)(?:を|は)?(?:待つ|待ち|待って)|待つことに|結果は(?:後日|また|追って|あとで|後で|まだ)|後日(?:ご)?連絡|(?:連絡|電話)(?:を)?(?:くれる|くださる|いただける|します|する)(?:と|って)|検討(?:中|して|します)/;
+
+/** The call didn't reach the person. */
+const UNREACHED =
+  /(?:つな|繋)がらな|(?:誰も|だれも|担当(?:の方|者)?(?:が|は)?)(?:出な|出ませ|いな|いませ|不在)|(?:電話|相手)(?:に|が|は)?出(?:な|ませ)|出てもらえな|留守(?:電|番)|不在|話せな(?:かった)|話し中|通話中|圏外/;
+
+/** Heard back from them (a call, a mail), without saying how it went. */
+const CONTACTED =
+  /(?:連絡|電話|メール|返事|返信|お返事|ご連絡|折り返し)(?:が|は|を|も)?(?:[来き](?:た|ました|てた|てました|ていた|ていました)|あ(?:った|りました)|(?:もら|貰)(?:った|いました)|(?:いただ|頂)(?:いた|きました))/;
+
+/** Nothing yet. */
+const NOTHING_YET =
+  /^まだ(?:です|だよ|だ|来|き|こ|な|連絡|返事|何も)?|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
+
+function readable(text: string): string | undefined {
+  const core = normalize(text).replace(/[\s。、.,!?~…♪w笑]+$/u, '');
+  return core.length > 0 && core.length <= MAX_LENGTH ? core : undefined;
+}
+
+/** The one answer a message gives, or undefined when it gives none or several. */
+function single<T extends string>(found: ReadonlyArray<readonly [T, boolean]>): T | undefined {
+  const hits = found.filter(([, hit]) => hit);
+  return hits.length === 1 ? hits[0]![0] : undefined;
+}
+
+/** "How did the call go?" answered in words. */
+export function readCallOutcome(text: string): CallOutcome | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  const rejected = REJECTED.test(core);
+  return single<CallOutcome>([
+    ['rejected', rejected],
+    // "採用" inside a refusal is not good news.
+    ['continuing', !rejected && CONTINUING.test(core)],
+    ['waiting', WAITING.test(core)],
+    ['unreached', UNREACHED.test(core)],
+  ]);
+}
+
+/** "Have they been in touch?" answered in words. */
+export function readWaitingNews(text: string): WaitingNews | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  const rejected = REJECTED.test(core);
+  // A refusal usually comes as a call or a mail: "連絡が来て、不採用でした" is one answer.
+  const continuing = !rejected && (CONTINUING.test(core) || CONTACTED.test(core));
+  return single<WaitingNews>([
+    ['rejected', rejected],
+    ['continuing', continuing],
+    ['none', NOTHING_YET.test(core)],
+  ]);
+}
