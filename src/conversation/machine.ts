@@ -4,7 +4,7 @@ import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
-import { parseBusinessHours, readCallOutcome, readWaitingNews, type WaitingNews } from '../understanding/index.ts';
+import { parseBusinessHours, readCallBranch, readCallOutcome, readWaitingNews, type CallBranch, type WaitingNews } from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
 import { intentOf, type Intent, type IntentKind } from './intents.ts';
 import {
@@ -449,6 +449,8 @@ export function createConversationMachine(deps: MachineDeps) {
       tellsHours: ({ event }) => event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
       typedOutcome: ({ event }, params: { outcome: Outcome }) =>
         event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
+      typedBranch: ({ event }, params: { branch: CallBranch }) =>
+        event.type === 'TEXT' && rememberInTurn(`branch\u0000${event.text}`, () => readCallBranch(event.text)) === params.branch,
       typedNews: ({ event }, params: { news: WaitingNews }) =>
         event.type === 'TEXT' && rememberInTurn(`news\u0000${event.text}`, () => readWaitingNews(event.text)) === params.news,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
@@ -652,18 +654,20 @@ export function createConversationMachine(deps: MachineDeps) {
               manager: { entry: [{ type: 'speak', params: { parts: [{ template: 'scriptManager' }, { say: 'script.stepHint', qr: 'script.step' }] } }], ...stepOn('questions') },
               questions: { entry: [{ type: 'speak', params: { parts: [{ say: 'script.questions', qr: 'script.step' }] } }], ...stepOn('closing') },
               closing: {
-                entry: [{ type: 'speak', params: { parts: [{ template: 'scriptClosing' }, { say: 'script.branches', qr: 'script.branches' }] } }],
+                entry: ['resetUnclear', { type: 'speak', params: { parts: [{ template: 'scriptClosing' }, { say: 'script.branches', qr: 'script.branches' }] } }],
+                // The branch options are on screen now: a message that picks none gets them again.
+                on: branchHandlers('script.branches'),
               },
             },
             on: branchHandlers(),
           },
           absent: {
-            entry: [{ type: 'speak', params: { parts: [{ say: 'branch.absent.intro' }, { template: 'absentMessage' }, { say: 'script.branches', qr: 'branch.after' }] } }],
-            on: branchHandlers(),
+            entry: ['resetUnclear', { type: 'speak', params: { parts: [{ say: 'branch.absent.intro' }, { template: 'absentMessage' }, { say: 'script.branches', qr: 'branch.after' }] } }],
+            on: branchHandlers('branch.after'),
           },
           noAnswer: {
-            entry: [{ type: 'speak', params: { parts: [{ say: 'branch.noAnswer.intro' }, { template: 'voicemail' }, { say: 'script.branches', qr: 'branch.after' }] } }],
-            on: branchHandlers(),
+            entry: ['resetUnclear', { type: 'speak', params: { parts: [{ say: 'branch.noAnswer.intro' }, { template: 'voicemail' }, { say: 'script.branches', qr: 'branch.after' }] } }],
+            on: branchHandlers('branch.after'),
           },
           outcome: {
             entry: ['resetUnclear', { type: 'speak', params: { parts: [{ say: 'outcome.question', qr: 'outcome.question' }] } }],
@@ -841,14 +845,35 @@ function stepOn(target: string) {
   return { on: nextOn(target) };
 }
 
-function branchHandlers() {
-  const h = [
-    { guard: vg('branch', 'absent'), target: '#akari.call.absent' },
-    { guard: vg('branch', 'noAnswer'), target: '#akari.call.noAnswer' },
-    { guard: vg('branch', 'retry'), target: '#akari.call.timing', actions: [{ type: 'speak' as const, params: { parts: [{ say: 'branch.retry' }] as Part[] } }] },
-    { guard: ig('outcome'), target: '#akari.call.outcome' },
-  ];
-  return { POSTBACK: h };
+/** Where each turn of the call leads, tapped or typed. */
+function branchStep(branch: CallBranch) {
+  switch (branch) {
+    case 'absent':
+      return { target: '#akari.call.absent', actions: [] };
+    case 'noAnswer':
+      return { target: '#akari.call.noAnswer', actions: [] };
+    case 'retry':
+      return { target: '#akari.call.timing', actions: [{ type: 'speak' as const, params: { parts: [{ say: 'branch.retry' }] as Part[] } }] };
+    case 'finished':
+      return { target: '#akari.call.outcome', actions: [] };
+  }
+}
+
+/**
+ * While the script is on screen: the branch options, tapped or typed ("担当の方が不在でした"). Typed,
+ * the outcome itself may come straight away ("選考が続くことになりました"), and `retypeWith` (the
+ * options last shown) asks again when a message says none of it.
+ */
+function branchHandlers(retypeWith?: string) {
+  const BRANCHES = ['absent', 'noAnswer', 'retry'] as const;
+  return {
+    POSTBACK: [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }],
+    TEXT: [
+      ...(['continuing', 'waiting', 'rejected'] as const).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
+      ...([...BRANCHES, 'finished'] as const).map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
+      ...(retypeWith ? [{ guard: typedAnswer, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] }] : []),
+    ],
+  };
 }
 
 function thanksHandlers() {

@@ -19,5 +19,5 @@ export { parseCount } from './count.ts';
 export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
-export { readCallOutcome, readWaitingNews } from './news.ts';
-export type { CallOutcome, WaitingNews } from './news.ts';
+export { readCallBranch, readCallOutcome, readWaitingNews } from './news.ts';
+export type { CallBranch, CallOutcome, WaitingNews } from './news.ts';

@@ -12,6 +12,8 @@ import { normalize } from './normalize.ts';
 export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
 /** While waiting: heard back (the selection goes on), turned down, or nothing yet. */
 export type WaitingNews = 'continuing' | 'rejected' | 'none';
+/** During the call script: done, the person was out, nobody answered, or trying again later. */
+export type CallBranch = 'finished' | 'absent' | 'noAnswer' | 'retry';
 
 /** Longer messages tell a story rather than answer the question; they are not read here. */
 const MAX_LENGTH = 80;
@@ -31,6 +33,19 @@ const WAITING =
 /** The call didn't reach the person. */
 const UNREACHED =
   /(?:つな|繋)がらな|(?:誰も|だれも|担当(?:の方|者)?(?:が|は)?)(?:出な|出ませ|いな|いませ|不在)|(?:電話|相手)(?:に|が|は)?出(?:な|ませ)|出てもらえな|留守(?:電|番)|不在|話せな(?:かった)|話し中|通話中|圏外/;
+
+/** The person asked for was not there. */
+const ABSENT =
+  /担当(?:の方|者|の人)?(?:が|は)?(?:不在|いな|いませ|お休み|休み|外出|席を外|留守)|(?:不在|外出中|席を外して)(?:でした|だった|とのこと|と言われ)/;
+
+/** Nobody picked up. */
+const NO_ANSWER = /(?:誰も|だれも)出(?:な|ませ)|(?:電話に)?出(?:なかった|ませんでした|てもらえな)|留守(?:電|番)|(?:つな|繋)がらな|応答が?な|呼び出し(?:音)?だけ/;
+
+/** The call is over (how it went comes next). */
+const FINISHED = /(?:電話|通話)?(?:を)?(?:終え|終わ(?:り|っ))|話せ(?:ました|た)|(?:かけ|掛け)(?:ました|た)$|電話(?:しました|した)$|伝えられ(?:ました|た)/;
+
+/** Trying again at another time. */
+const RETRY = /(?:時間|日)を(?:改め|あらため|変え|ずらし)|(?:あと|後)で(?:かけ|掛け|電話)|かけ直し(?:ます|たい|てみ)|また(?:かけ|掛け|電話)/;
 
 /** Heard back from them (a call, a mail), without saying how it went. */
 const CONTACTED =
@@ -76,5 +91,20 @@ export function readWaitingNews(text: string): WaitingNews | undefined {
     ['rejected', rejected],
     ['continuing', continuing],
     ['none', NOTHING_YET.test(core)],
+  ]);
+}
+
+/** "How is the call going?" answered in words while the script is on screen. */
+export function readCallBranch(text: string): CallBranch | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  const absent = ABSENT.test(core);
+  return single<CallBranch>([
+    ['absent', absent],
+    // "担当の方が不在で出られない" is about the person, not the phone.
+    ['noAnswer', !absent && NO_ANSWER.test(core)],
+    ['finished', FINISHED.test(core)],
+    // "不在だったので、後でかけ直します": the branch is what they need to hear about.
+    ['retry', !absent && !NO_ANSWER.test(core) && RETRY.test(core)],
   ]);
 }

@@ -114,6 +114,15 @@ describe('the conversation machine (pure)', () => {
     });
   });
 
+  it('at the end of the script, an outcome typed straight away skips the question about it', () => {
+    const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
+    expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });
+    const { actor, effects } = run([...toClosing, text('電話が終わって、選考が続くことになりました！')]);
+    expect(actor.getSnapshot().value).toMatchObject({ followUp: expect.anything() });
+    expect(actor.getSnapshot().context.outcome).toBe('continuing');
+    expect(effects).toContainEqual({ type: 'cancel', kinds: ['callReminder'] });
+  });
+
   it('restarted after an upgrade, it says so and reopens the stage it was in, keeping the profile', () => {
     const actor = createActor(machine, { input: { at: AT, resumeStage: 'call', profile: { userName: '佐藤健', employerName: '株式会社ミライ' } } });
     const effects: Effect[] = [];

@@ -7,8 +7,10 @@ import {
   parseBusinessHours,
   parseCount,
   parseDays,
+  readCallBranch,
   readCallOutcome,
   readWaitingNews,
+  type CallBranch,
   type CallOutcome,
   type Command,
   type Facts,
@@ -686,5 +688,29 @@ describe('readWaitingNews', () => {
 
   it.each([['ありがとうございます'], ['どうしようかな'], ['まだ連絡はないけど、たぶん落ちました'], [ARTICLE]])('%j → undefined', (text) => {
     expect(readWaitingNews(text)).toBeUndefined();
+  });
+});
+
+describe('readCallBranch', () => {
+  it.each<[string, CallBranch]>([
+    ['電話を終えました', 'finished'],
+    ['話せました', 'finished'],
+    ['電話しました', 'finished'],
+    ['担当の方が不在でした', 'absent'],
+    ['担当者がいませんでした', 'absent'],
+    ['外出中とのことでした', 'absent'],
+    // About the person: the absent branch says when to call again.
+    ['担当の方が不在で、また後でかけ直します', 'absent'],
+    ['誰も出ませんでした', 'noAnswer'],
+    ['電話したけど誰も出ませんでした', 'noAnswer'],
+    ['留守電でした', 'noAnswer'],
+    ['時間を改めてかけます', 'retry'],
+    ['あとでかけ直します', 'retry'],
+  ])('%j → %s', (text, branch) => {
+    expect(readCallBranch(text)).toBe(branch);
+  });
+
+  it.each([['次のステップ'], ['はい'], ['話せました。時間を改めてかけます'], [ARTICLE]])('%j → undefined', (text) => {
+    expect(readCallBranch(text)).toBeUndefined();
   });
 });
