@@ -4,7 +4,19 @@ import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
-import { parseBusinessHours, readCallBranch, readCallOutcome, readWaitingNews, type CallBranch, type WaitingNews } from '../understanding/index.ts';
+import {
+  parseBusinessHours,
+  readCallBranch,
+  readCallOutcome,
+  readThanksStep,
+  readWaitingChoice,
+  readWaitingNews,
+  saysThanksSent,
+  type CallBranch,
+  type ThanksStep,
+  type WaitingChoice,
+  type WaitingNews,
+} from '../understanding/index.ts';
 import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
 import { intentOf, type Intent, type IntentKind } from './intents.ts';
 import {
@@ -333,6 +345,7 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
       setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
       heardBack: assign((_, params: { outcome: Outcome }) => ({ heardBack: true, outcome: params.outcome })),
+      markThanksSent: assign({ thanksSent: true }),
       scheduleCallReminder: emit(({ context, event }): Effect => {
         const now = new Date(atOf(event, context));
         const next = deps.callWindows.checkNow(now, callProfile(context.profile)).next;
@@ -451,6 +464,11 @@ export function createConversationMachine(deps: MachineDeps) {
         event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
       typedBranch: ({ event }, params: { branch: CallBranch }) =>
         event.type === 'TEXT' && rememberInTurn(`branch\u0000${event.text}`, () => readCallBranch(event.text)) === params.branch,
+      typedChoice: ({ event }, params: { choice: WaitingChoice }) =>
+        event.type === 'TEXT' && rememberInTurn(`choice\u0000${event.text}`, () => readWaitingChoice(event.text)) === params.choice,
+      typedThanks: ({ event }, params: { step: ThanksStep }) =>
+        event.type === 'TEXT' && rememberInTurn(`thanks\u0000${event.text}`, () => readThanksStep(event.text)) === params.step,
+      saysThanksSent: ({ event }) => event.type === 'TEXT' && saysThanksSent(event.text),
       typedNews: ({ event }, params: { news: WaitingNews }) =>
         event.type === 'TEXT' && rememberInTurn(`news\u0000${event.text}`, () => readWaitingNews(event.text)) === params.news,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
@@ -516,7 +534,9 @@ export function createConversationMachine(deps: MachineDeps) {
         { guard: ig('resumeNotifications'), actions: [{ type: 'setNotifications', params: { value: true } }, { type: 'speak', params: { parts: [{ say: 'notificationsOn' }] } }] },
         { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, { type: 'speak', params: { parts: [{ say: 'deleteConfirm', qr: 'deleteConfirm' }] } }] },
         { guard: ig('showProfile'), actions: ['showProfile'] },
-        { guard: ig('thanksSent'), actions: [assign({ thanksSent: true }), { type: 'cancelTimers', params: { kinds: ['thanksReminder'] } }, { type: 'speak', params: { parts: [{ say: 'thanks.sentAck' }] } }] },
+        { guard: ig('thanksSent'), actions: THANKS_SENT_ACTIONS },
+        // Typed, wherever the reminder about it finds the user; a question being asked takes it first.
+        { guard: and([typedAnswer, 'saysThanksSent']), actions: THANKS_SENT_ACTIONS },
         ...NEWS.map((news) => ({ guard: vg('heard', news), ...heardStep(news) })),
         { guard: ig('inquiry'), target: '.followUp.inquiry' },
         { guard: ig('wait'), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
@@ -722,6 +742,9 @@ export function createConversationMachine(deps: MachineDeps) {
               TEXT: [
                 { guard: ig('next'), target: 'reflection' },
                 ...typedNewsHandlers(NEWS),
+                // The offer of an inquiry (a later push) is answered here too.
+                { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'inquiry' as const } }]), target: 'inquiry' },
+                { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'wait' as const } }]), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
                 { guard: typedAnswer, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'waiting.status' } }] },
               ],
               POSTBACK: [{ guard: ig('next'), target: 'reflection' }],
@@ -876,12 +899,27 @@ function branchHandlers(retypeWith?: string) {
   };
 }
 
+const THANKS_SENT_ACTIONS = [
+  'markThanksSent' as const,
+  { type: 'cancelTimers' as const, params: { kinds: ['thanksReminder'] as TimerKind[] } },
+  { type: 'speak' as const, params: { parts: [{ say: 'thanks.sentAck' }] as Part[] } },
+];
+
 function thanksHandlers() {
+  const letter = { type: 'speak' as const, params: { parts: [{ say: 'thanks.letterIntro' }, { template: 'thanksLetter' }, { say: 'thanks.letterTips', qr: 'thanks.letter' }] as Part[] } };
   const h = [
-    { guard: ig('letter'), actions: [{ type: 'speak' as const, params: { parts: [{ say: 'thanks.letterIntro' }, { template: 'thanksLetter' }, { say: 'thanks.letterTips', qr: 'thanks.letter' }] as Part[] } }] },
+    { guard: ig('letter'), actions: [letter] },
     { guard: ig('next'), target: '#akari.followUp.waiting' },
   ];
-  return { POSTBACK: h, TEXT: h };
+  return {
+    POSTBACK: h,
+    // With the mail on screen, "送りました" and "手紙も見たい" say which option they mean.
+    TEXT: [
+      ...h,
+      { guard: and([typedAnswer, { type: 'typedThanks' as const, params: { step: 'sent' as const } }]), actions: THANKS_SENT_ACTIONS },
+      { guard: and([typedAnswer, { type: 'typedThanks' as const, params: { step: 'letter' as const } }]), actions: [letter] },
+    ],
+  };
 }
 
 function reflectionHandlers(next: string) {

@@ -19,5 +19,5 @@ export { parseCount } from './count.ts';
 export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
-export { readCallBranch, readCallOutcome, readWaitingNews } from './news.ts';
-export type { CallBranch, CallOutcome, WaitingNews } from './news.ts';
+export { readCallBranch, readCallOutcome, readThanksStep, readWaitingChoice, readWaitingNews, saysThanksSent } from './news.ts';
+export type { CallBranch, CallOutcome, ThanksStep, WaitingChoice, WaitingNews } from './news.ts';

@@ -14,6 +14,10 @@ export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
 export type WaitingNews = 'continuing' | 'rejected' | 'none';
 /** During the call script: done, the person was out, nobody answered, or trying again later. */
 export type CallBranch = 'finished' | 'absent' | 'noAnswer' | 'retry';
+/** Offered the inquiry after a long wait: see its wording, or wait a little longer. */
+export type WaitingChoice = 'inquiry' | 'wait';
+/** With the thank-you mail on screen: it has been sent, or the letter is wanted too. */
+export type ThanksStep = 'sent' | 'letter';
 
 /** Longer messages tell a story rather than answer the question; they are not read here. */
 const MAX_LENGTH = 80;
@@ -51,9 +55,19 @@ const RETRY = /(?:時間|日)を(?:改め|あらため|変え|ずらし)|(?:あ�
 const CONTACTED =
   /(?:連絡|電話|メール|返事|返信|お返事|ご連絡|折り返し)(?:が|は|を|も)?(?:[来き](?:た|ました|てた|てました|ていた|ていました)|あ(?:った|りました)|(?:もら|貰)(?:った|いました)|(?:いただ|頂)(?:いた|きました))/;
 
-/** Nothing yet. */
+/** Nothing yet ("まだ待ちます" is a choice, not news). */
 const NOTHING_YET =
-  /^まだ(?:です|だよ|だ|来|き|こ|な|連絡|返事|何も)?|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
+  /^まだ(?:$|です|だよ|だ$|来|き|こ|な|連絡|返事|何も)|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
+
+const WAIT = /(?:もう少し|もうちょっと|しばらく|まだ|もう)?待(?:ちます|つ$|つことにします|ってみます|ってみる|ちたい|とうと思)/;
+const INQUIRY = /問い?合わ?せ|(?:状況|結果)を?(?:聞い|聞き|確認し)(?:て?みたい|て?みます|たい|ます)/;
+
+/** The thank-you mail has gone out: "送りました" (with the mail on screen, that is all it can mean). */
+const SENT_VERB = '(?:送り|送っ|送信し|出し|投函し)(?:ました|た|ておきました|てきました|ときました)';
+const SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?(?:お礼の?)?(?:メール|手紙|お礼状|はがき|ハガキ)?(?:を|は|も)?${SENT_VERB}$`);
+/** Said anywhere, "お礼(のメール)を送りました" can only mean the thanks. */
+const THANKS_SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?お礼(?:の)?(?:メール|状|手紙|はがき|の連絡)?(?:を|は|も)?${SENT_VERB}$`);
+const LETTER = /手紙|お礼状|はがき|ハガキ/;
 
 function readable(text: string): string | undefined {
   const core = normalize(text).replace(/[\s。、.,!?~…♪w笑]+$/u, '');
@@ -107,4 +121,30 @@ export function readCallBranch(text: string): CallBranch | undefined {
     // "不在だったので、後でかけ直します": the branch is what they need to hear about.
     ['retry', !absent && !NO_ANSWER.test(core) && RETRY.test(core)],
   ]);
+}
+
+/** "Inquire, or wait a little longer?" answered in words. */
+export function readWaitingChoice(text: string): WaitingChoice | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  return single<WaitingChoice>([
+    ['inquiry', INQUIRY.test(core)],
+    ['wait', WAIT.test(core)],
+  ]);
+}
+
+/** With the thank-you mail on screen: "送りました", or asking for the letter. */
+export function readThanksStep(text: string): ThanksStep | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  return single<ThanksStep>([
+    ['sent', SENT.test(core)],
+    ['letter', LETTER.test(core) && !SENT.test(core)],
+  ]);
+}
+
+/** "お礼を送りました" and the like: the thank-you has gone out, whatever is on screen. */
+export function saysThanksSent(text: string): boolean {
+  const core = readable(text);
+  return core !== undefined && THANKS_SENT.test(core);
 }

@@ -114,6 +114,19 @@ describe('the conversation machine (pure)', () => {
     });
   });
 
+  it('"お礼を送りました" typed in another stage records the thanks; a question being asked takes it as its answer', () => {
+    const elsewhere = run([...toWaiting, text('教訓'), text('お礼のメールを送りました')]);
+    expect(elsewhere.actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
+    expect(elsewhere.actor.getSnapshot().context.thanksSent).toBe(true);
+    expect(elsewhere.effects).toContainEqual({ type: 'cancel', kinds: ['thanksReminder'] });
+
+    const toReflection = [...toWaiting, tap('action=next'), tap('action=next')];
+    expect(run(toReflection).actor.getSnapshot().value).toEqual({ followUp: { reflection: 'wentWell' } });
+    const answered = run([...toReflection, text('お礼のメールを送りました')]).actor.getSnapshot();
+    expect(answered.context.profile).toMatchObject({ wentWell: 'お礼のメールを送りました' });
+    expect(answered.context.thanksSent).toBe(false);
+  });
+
   it('at the end of the script, an outcome typed straight away skips the question about it', () => {
     const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
     expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });

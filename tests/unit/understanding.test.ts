@@ -9,7 +9,10 @@ import {
   parseDays,
   readCallBranch,
   readCallOutcome,
+  readThanksStep,
+  readWaitingChoice,
   readWaitingNews,
+  saysThanksSent,
   type CallBranch,
   type CallOutcome,
   type Command,
@@ -712,5 +715,47 @@ describe('readCallBranch', () => {
 
   it.each([['次のステップ'], ['はい'], ['話せました。時間を改めてかけます'], [ARTICLE]])('%j → undefined', (text) => {
     expect(readCallBranch(text)).toBeUndefined();
+  });
+});
+
+describe('readWaitingChoice, readThanksStep, saysThanksSent', () => {
+  it.each([
+    ['もう少し待ちます', 'wait'],
+    ['まだ待ちます', 'wait'],
+    ['しばらく待ってみます', 'wait'],
+    ['問い合わせの文面を見たいです', 'inquiry'],
+    ['問い合わせてみます', 'inquiry'],
+    ['結果を聞いてみたい', 'inquiry'],
+    ['はい', undefined],
+  ])('waiting choice %j → %s', (text, choice) => {
+    expect(readWaitingChoice(text)).toBe(choice);
+  });
+
+  it('"まだ待ちます" is a choice, not news', () => {
+    expect(readWaitingNews('まだ待ちます')).toBeUndefined();
+    expect(readWaitingNews('まだ')).toBe('none');
+  });
+
+  it.each([
+    ['送りました', 'sent'],
+    ['もう送りました！', 'sent'],
+    ['メール送りました', 'sent'],
+    ['手紙を送りました', 'sent'],
+    ['手紙の文面も見たい', 'letter'],
+    ['お礼状も出したい', 'letter'],
+    ['送りたいです', undefined],
+  ])('thanks step %j → %s', (text, step) => {
+    expect(readThanksStep(text)).toBe(step);
+  });
+
+  it.each([
+    ['お礼を送りました', true],
+    ['お礼のメールを送りました！', true],
+    ['お礼状を出しました', true],
+    // Without お礼 it could be anything: only with the mail on screen does it mean the thanks.
+    ['送りました', false],
+    ['お礼を送りたい', false],
+  ])('thanks sent, said anywhere: %j → %s', (text, sent) => {
+    expect(saysThanksSent(text)).toBe(sent);
   });
 });
