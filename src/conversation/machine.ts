@@ -9,11 +9,13 @@ import {
   readCallBranch,
   readCallOutcome,
   readThanksStep,
+  readTimingChoice,
   readWaitingChoice,
   readWaitingNews,
   saysThanksSent,
   type CallBranch,
   type ThanksStep,
+  type TimingChoice,
   type WaitingChoice,
   type WaitingNews,
 } from '../understanding/index.ts';
@@ -464,6 +466,8 @@ export function createConversationMachine(deps: MachineDeps) {
         event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
       typedBranch: ({ event }, params: { branch: CallBranch }) =>
         event.type === 'TEXT' && rememberInTurn(`branch\u0000${event.text}`, () => readCallBranch(event.text)) === params.branch,
+      typedTiming: ({ event }, params: { choice: TimingChoice }) =>
+        event.type === 'TEXT' && rememberInTurn(`timing\u0000${event.text}`, () => readTimingChoice(event.text)) === params.choice,
       typedChoice: ({ event }, params: { choice: WaitingChoice }) =>
         event.type === 'TEXT' && rememberInTurn(`choice\u0000${event.text}`, () => readWaitingChoice(event.text)) === params.choice,
       typedThanks: ({ event }, params: { step: ThanksStep }) =>
@@ -649,6 +653,11 @@ export function createConversationMachine(deps: MachineDeps) {
                 { guard: ig('yes'), target: 'script' },
                 // "11時から21時のお店です" typed here: the windows follow those hours.
                 { guard: 'tellsHours', target: 'timing', reenter: true, actions: ['saveHours', 'sayHoursSaved'] },
+                // The options in words: "その時間に知らせて", "台本を見たい", "営業時間を伝えます".
+                { guard: and([typedAnswer, { type: 'typedTiming', params: { choice: 'remind' as const } }, 'notifications']), actions: ['scheduleCallReminder', 'sayReminderSet'] },
+                { guard: and([typedAnswer, { type: 'typedTiming', params: { choice: 'remind' as const } }]), actions: [{ type: 'speak', params: { parts: [{ say: 'notificationsRequired' }] } }] },
+                { guard: and([typedAnswer, { type: 'typedTiming', params: { choice: 'script' as const } }]), target: 'script' },
+                { guard: and([typedAnswer, { type: 'typedTiming', params: { choice: 'hours' as const } }]), target: 'hours' },
               ],
             },
           },

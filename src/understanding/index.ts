@@ -19,5 +19,13 @@ export { parseCount } from './count.ts';
 export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
-export { readCallBranch, readCallOutcome, readThanksStep, readWaitingChoice, readWaitingNews, saysThanksSent } from './news.ts';
-export type { CallBranch, CallOutcome, ThanksStep, WaitingChoice, WaitingNews } from './news.ts';
+export {
+  readCallBranch,
+  readCallOutcome,
+  readThanksStep,
+  readTimingChoice,
+  readWaitingChoice,
+  readWaitingNews,
+  saysThanksSent,
+} from './typed-answers.ts';
+export type { CallBranch, CallOutcome, ThanksStep, TimingChoice, WaitingChoice, WaitingNews } from './typed-answers.ts';

@@ -10,6 +10,7 @@ import {
   readCallBranch,
   readCallOutcome,
   readThanksStep,
+  readTimingChoice,
   readWaitingChoice,
   readWaitingNews,
   saysThanksSent,
@@ -757,5 +758,22 @@ describe('readWaitingChoice, readThanksStep, saysThanksSent', () => {
     ['お礼を送りたい', false],
   ])('thanks sent, said anywhere: %j → %s', (text, sent) => {
     expect(saysThanksSent(text)).toBe(sent);
+  });
+});
+
+describe('readTimingChoice', () => {
+  it.each([
+    ['その時間に知らせて', 'remind'],
+    ['時間になったら教えてください', 'remind'],
+    ['リマインドお願いします', 'remind'],
+    ['台本を見たい', 'script'],
+    ['話す内容を見たい', 'script'],
+    ['営業時間を伝えます', 'hours'],
+    // Offering the hours asks for no reminder, though 教え is in it.
+    ['営業時間を教えます', 'hours'],
+    ['教えて', undefined],
+    ['その時間に知らせて、台本も見たい', undefined],
+  ])('%j → %s', (text, choice) => {
+    expect(readTimingChoice(text)).toBe(choice);
   });
 });

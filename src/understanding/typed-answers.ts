@@ -1,7 +1,8 @@
 /**
- * How things stand with the employer, from a short typed answer: after the call ("how did it
- * go?") and while waiting ("have they been in touch?"). People answer these questions in their
- * own words as often as they tap an option, so "不採用でした" or "まだ来ていません" must count.
+ * Answers typed instead of tapped, at the steps where Akari offers options: when to call, how the
+ * call is going and how it went, the thank-you, and whether the employer has been in touch. People
+ * answer in their own words as often as they tap, and LINE shows the option buttons only in its
+ * iOS and Android apps, so "不採用でした" or "まだ来ていません" must count.
  *
  * A message counts only when it says one thing: a reply that fits two answers ("連絡を待つことに
  * なったけど、たぶん不採用") is left unread, and the question is asked again with its options.
@@ -14,6 +15,8 @@ export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
 export type WaitingNews = 'continuing' | 'rejected' | 'none';
 /** During the call script: done, the person was out, nobody answered, or trying again later. */
 export type CallBranch = 'finished' | 'absent' | 'noAnswer' | 'retry';
+/** At the call-time advice: remind me then, show the script, or I'll give the opening hours. */
+export type TimingChoice = 'remind' | 'script' | 'hours';
 /** Offered the inquiry after a long wait: see its wording, or wait a little longer. */
 export type WaitingChoice = 'inquiry' | 'wait';
 /** With the thank-you mail on screen: it has been sent, or the letter is wanted too. */
@@ -58,6 +61,11 @@ const CONTACTED =
 /** Nothing yet ("まだ待ちます" is a choice, not news). */
 const NOTHING_YET =
   /^まだ(?:$|です|だよ|だ$|来|き|こ|な|連絡|返事|何も)|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
+
+const REMIND =
+  /(?:その時間|時間になったら|時間が(?:来|き)たら|時間に|時間を|時間の前に?).{0,4}(?:知らせ|教え|お知らせ|通知|連絡|声(?:を)?かけ)|リマインド|お知らせ(?:して|ください|お願い|ほしい)/;
+const SCRIPT = /台本|スクリプト|(?:話す|言う)(?:内容|こと|セリフ)/;
+const HOURS_OFFER = /営業時間(?:を|は)?(?:伝え|教え|送り|言い|入力)/;
 
 const WAIT = /(?:もう少し|もうちょっと|しばらく|まだ|もう)?待(?:ちます|つ$|つことにします|ってみます|ってみる|ちたい|とうと思)/;
 const INQUIRY = /問い?合わ?せ|(?:状況|結果)を?(?:聞い|聞き|確認し)(?:て?みたい|て?みます|たい|ます)/;
@@ -147,4 +155,17 @@ export function readThanksStep(text: string): ThanksStep | undefined {
 export function saysThanksSent(text: string): boolean {
   const core = readable(text);
   return core !== undefined && THANKS_SENT.test(core);
+}
+
+/** "When should I call?" answered with what to do next: a reminder, the script, or the hours. */
+export function readTimingChoice(text: string): TimingChoice | undefined {
+  const core = readable(text);
+  if (!core) return undefined;
+  const hours = HOURS_OFFER.test(core);
+  return single<TimingChoice>([
+    // "営業時間を教えます" offers the hours; it asks for no reminder.
+    ['remind', !hours && REMIND.test(core)],
+    ['script', SCRIPT.test(core)],
+    ['hours', hours],
+  ]);
 }
