@@ -5,6 +5,7 @@ import type { BusinessCalendar } from '../time/business-calendar.ts';
 import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
 import {
+  confirmsDeletion,
   parseBusinessHours,
   readCallBranch,
   readCallOutcome,
@@ -429,7 +430,9 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
     },
     guards: {
-      intentIs: ({ event }, params: { kind: IntentKind }) => intentIs(event, params.kind),
+      // Free text ('other') belongs to an exchange at the root first — a detail being edited, a
+      // deletion being confirmed — so no stage's question takes it while one of those waits.
+      intentIs: ({ context, event }, params: { kind: IntentKind }) => intentIs(event, params.kind) && !(params.kind === 'other' && rootDialogPending(context)),
       stageIs: ({ event }, params: { stage: StageName; step?: string }) => {
         const i = intent(event);
         return i?.kind === 'stage' && i.stage === params.stage && (params.step === undefined ? i.step === undefined : i.step === params.step);
@@ -441,6 +444,9 @@ export function createConversationMachine(deps: MachineDeps) {
         return v === params.value;
       },
       confirmingDelete: ({ context }) => context.confirmingDelete,
+      // "はい", the button, "削除する", or asking for the deletion again.
+      deletionConfirmed: ({ event }) =>
+        intentIs(event, 'yes') || intentIs(event, 'deleteData') || (event.type === 'TEXT' && intentIs(event, 'other') && confirmsDeletion(event.text)),
       editing: ({ context }) => context.editing !== undefined,
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
@@ -456,12 +462,12 @@ export function createConversationMachine(deps: MachineDeps) {
         const i = intent(event);
         return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
-      unclearAgain: ({ context, event }) => !context.editing && intentIs(event, 'other') && context.unclear >= 1,
-      unclearFirst: ({ context, event }) => !context.editing && intentIs(event, 'other'),
+      unclearAgain: ({ context, event }) => !rootDialogPending(context) && intentIs(event, 'other') && context.unclear >= 1,
+      unclearFirst: ({ context, event }) => !rootDialogPending(context) && intentIs(event, 'other'),
       knowsEnough: ({ context }) => context.profile.daysElapsed !== undefined && (context.profile.reasons?.length ?? 0) > 0,
       strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
       checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
-      tellsHours: ({ event }) => event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
+      tellsHours: ({ context, event }) => !rootDialogPending(context) && event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
       typedOutcome: ({ event }, params: { outcome: Outcome }) =>
         event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
       typedBranch: ({ event }, params: { branch: CallBranch }) =>
@@ -528,7 +534,7 @@ export function createConversationMachine(deps: MachineDeps) {
       // Taps and texts: commands that work anywhere, in priority order. Stage states handle only
       // what is theirs; whatever they don't claim ends here.
       '*': [
-        { guard: and(['confirmingDelete', ig('yes')]), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
+        { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
         { guard: 'editing', actions: ['applyEdit', 'sayEdited'] },
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
@@ -942,8 +948,11 @@ function reflectionHandlers(next: string) {
 const OUTCOMES = ['continuing', 'waiting', 'rejected', 'unreached'] as const satisfies readonly Outcome[];
 const NEWS = ['continuing', 'rejected', 'none'] as const satisfies readonly WaitingNews[];
 
-/** Typed text that is no command and nobody is editing a detail or confirming a deletion. */
-const typedAnswer = and([not('editing'), not('confirmingDelete'), ig('other')]);
+/** Typed text that is no command, with no detail being edited and no deletion being confirmed (see intentIs). */
+const typedAnswer = ig('other');
+
+/** An exchange at the root waits for the next message: a detail being edited, a deletion being confirmed. */
+const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete;
 
 /** Where each answer to "how did the call go?" leads, tapped or typed. */
 function outcomeStep(outcome: Outcome) {

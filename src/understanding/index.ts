@@ -20,6 +20,7 @@ export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
 export {
+  confirmsDeletion,
   readCallBranch,
   readCallOutcome,
   readThanksStep,

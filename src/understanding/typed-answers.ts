@@ -169,3 +169,15 @@ export function readTimingChoice(text: string): TimingChoice | undefined {
     ['hours', hours],
   ]);
 }
+
+const DELETE_WORDS = /削除|消して|消す|消去|けして|抹消|退会/;
+const KEEP_WORDS = /取り?消|とりけ|やめ|止め|しない|さない|ないで|キャンセル|中止|待って|まって|いや|ちょっと/;
+
+/**
+ * Asked "delete everything?", a typed "削除する" or "はい、消してください" is a yes; "削除を取り消して"
+ * or "消さないで" is not. Anything else is no answer (the caller keeps the data).
+ */
+export function confirmsDeletion(text: string): boolean {
+  const core = readable(text);
+  return core !== undefined && core.length <= 30 && DELETE_WORDS.test(core) && !KEEP_WORDS.test(core);
+}

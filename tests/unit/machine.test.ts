@@ -127,6 +127,33 @@ describe('the conversation machine (pure)', () => {
     expect(answered.context.thanksSent).toBe(false);
   });
 
+  describe('a deletion being confirmed or a detail being edited takes the next message, whatever the stage asks', () => {
+    // The story leaves the reason unknown, so the situation stage is asking for it.
+    const asking = [text('3日前に株式会社サンプルから電話がありました')];
+
+    it('"はい、全部消してください" deletes even while a question is open', () => {
+      expect(run(asking).actor.getSnapshot().value).toEqual({ situation: 'asking' });
+      const { effects } = run([...asking, text('データ削除'), text('はい、全部消してください')]);
+      expect(effects).toContainEqual({ type: 'deleteUserData' });
+    });
+
+    it('anything else cancels the deletion; a later "はい" deletes nothing', () => {
+      const cancelled = run([...asking, text('データ削除'), text('気づきませんでした')]);
+      expect(JSON.stringify(cancelled.effects)).toContain('削除はとりやめました');
+      expect(cancelled.actor.getSnapshot().context.confirmingDelete).toBe(false);
+      const later = run([...asking, text('データ削除'), text('気づきませんでした'), text('はい')]);
+      expect(later.effects).not.toContainEqual({ type: 'deleteUserData' });
+    });
+
+    it('a detail typed while the reflection asks its question goes to the detail', () => {
+      const toReflection = [...toWaiting, tap('action=next'), tap('action=next')];
+      const { actor } = run([...toReflection, tap('action=edit&field=userName'), text('中村あおい')]);
+      expect(actor.getSnapshot().context.profile).toMatchObject({ userName: '中村あおい' });
+      expect(actor.getSnapshot().context.profile.wentWell).toBeUndefined();
+      expect(actor.getSnapshot().value).toEqual({ followUp: { reflection: 'wentWell' } });
+    });
+  });
+
   it('at the end of the script, an outcome typed straight away skips the question about it', () => {
     const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
     expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });

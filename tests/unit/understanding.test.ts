@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  confirmsDeletion,
   detectCommand,
   detectStage,
   extractFacts,
@@ -776,4 +777,16 @@ describe('readTimingChoice', () => {
   ])('%j → %s', (text, choice) => {
     expect(readTimingChoice(text)).toBe(choice);
   });
+});
+
+describe('confirmsDeletion', () => {
+  it.each([['削除する'], ['削除してください'], ['はい、全部消してください'], ['消去で']])('%j confirms', (text) => {
+    expect(confirmsDeletion(text)).toBe(true);
+  });
+  it.each([['削除を取り消してください'], ['消さないで'], ['やっぱりやめておきます'], ['ちょっと待って'], ['はい'], ['気づきませんでした']])(
+    '%j does not',
+    (text) => {
+      expect(confirmsDeletion(text)).toBe(false);
+    },
+  );
 });
