@@ -430,14 +430,15 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
     },
     guards: {
-      // Free text ('other') belongs to an exchange at the root first — a detail being edited, a
-      // deletion being confirmed — so no stage's question takes it while one of those waits.
-      intentIs: ({ context, event }, params: { kind: IntentKind }) => intentIs(event, params.kind) && !(params.kind === 'other' && rootDialogPending(context)),
-      stageIs: ({ event }, params: { stage: StageName; step?: string }) => {
+      // An exchange at the root goes first (see heldByRoot): no stage takes its message.
+      intentIs: ({ context, event }, params: { kind: IntentKind }) => !heldByRoot(context, params.kind) && intentIs(event, params.kind),
+      stageIs: ({ context, event }, params: { stage: StageName; step?: string }) => {
+        if (heldByRoot(context, 'stage')) return false;
         const i = intent(event);
         return i?.kind === 'stage' && i.stage === params.stage && (params.step === undefined ? i.step === undefined : i.step === params.step);
       },
-      valueIs: ({ event }, params: { kind: IntentKind; value: string }) => {
+      valueIs: ({ context, event }, params: { kind: IntentKind; value: string }) => {
+        if (heldByRoot(context, params.kind)) return false;
         const i = intent(event);
         if (!i || i.kind !== params.kind) return false;
         const v = 'value' in i ? i.value : 'outcome' in i ? i.outcome : 'branch' in i ? i.branch : 'reminder' in i ? i.reminder : undefined;
@@ -953,6 +954,13 @@ const typedAnswer = ig('other');
 
 /** An exchange at the root waits for the next message: a detail being edited, a deletion being confirmed. */
 const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete;
+
+/**
+ * Whether a message of this kind belongs to the exchange at the root rather than to the stage: a
+ * deletion being confirmed takes every message ("はい" must not answer the stage's own yes/no
+ * question instead), a detail being edited takes free text.
+ */
+const heldByRoot = (c: ConversationContext, kind: IntentKind): boolean => c.confirmingDelete || (kind === 'other' && c.editing !== undefined);
 
 /** Where each answer to "how did the call go?" leads, tapped or typed. */
 function outcomeStep(outcome: Outcome) {

@@ -154,6 +154,26 @@ describe('the conversation machine (pure)', () => {
     });
   });
 
+  it('"今回は大丈夫です" declines the recap, and keeps the data when a deletion is asked', () => {
+    const toRecapOffer = [...toWaiting, text('教訓'), tap('action=next')];
+    expect(run(toRecapOffer).actor.getSnapshot().value).toEqual({ lessons: 'recapOffer' });
+    const declined = run([...toRecapOffer, text('今回は大丈夫です')]);
+    expect(declined.actor.getSnapshot().value).toEqual({ lessons: 'end' });
+    expect(declined.effects.filter((e) => e.type === 'schedule')).toEqual([]);
+
+    const kept = run([...toRecapOffer, text('データ削除'), text('大丈夫です')]);
+    expect(kept.effects).not.toContainEqual({ type: 'deleteUserData' });
+    expect(JSON.stringify(kept.effects)).toContain('削除はとりやめました');
+    expect(kept.actor.getSnapshot().value).toEqual({ lessons: 'recapOffer' });
+  });
+
+  it('"はい" to "delete everything?" deletes, even where the stage has a yes/no question of its own', () => {
+    const toRecapOffer = [...toWaiting, text('教訓'), tap('action=next')];
+    const { effects } = run([...toRecapOffer, text('データ削除'), text('はい')]);
+    expect(effects).toContainEqual({ type: 'deleteUserData' });
+    expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
+  });
+
   it('at the end of the script, an outcome typed straight away skips the question about it', () => {
     const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
     expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });
