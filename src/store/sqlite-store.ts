@@ -184,6 +184,8 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   db.pragma('synchronous = NORMAL');
   // A second process on the same file waits for the lock instead of failing at once.
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  // What a user asked to delete is overwritten, not just unlinked: freed space in the file is zeroed.
+  db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   // Databases made before outbox batches recorded their event get the column (empty for old rows).
   // Under the write lock, so that two processes starting together don't both add it.

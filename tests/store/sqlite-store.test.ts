@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -167,6 +167,33 @@ describe('sqlite store specifics', () => {
       other.close();
       await store.close();
     }
+  });
+
+  it("leaves none of a user's words in the database file once their data is deleted", async () => {
+    const url = fileUrl();
+    const path = sqlitePathFromUrl(url);
+    // Distinct words in each place the user's details end up: the event, the conversation, the outbox, a timer.
+    const words = { event: '面接先ミライ商事の件で', conversation: '佐藤健太郎', outbox: '株式会社ミライ商事様', timer: '再確認の予定です' };
+    const store = createSqliteStore(url);
+    await store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: { type: 'message', message: { text: words.event } }, receivedAt: 1 }]);
+    await store.commitTurn({
+      userId: 'U1',
+      inboxSeq: (await store.nextInboxRow('U1'))!.seq,
+      conversation: { userId: 'U1', machineVersion: 1, stage: 'call', snapshot: { context: { userName: words.conversation } }, updatedAt: 2 },
+      outbox: [{ id: '00000000-0000-4000-8000-0000000000d1', userId: 'U1', messages: [{ type: 'text', text: words.outbox }], proactive: false, createdAt: 2 }],
+      scheduleTimers: [{ id: 't1', userId: 'U1', kind: 'checkIn', dueAt: 10, payload: { note: words.timer }, createdAt: 2 }],
+    });
+    // Another user's rows on the same pages stay.
+    await store.acceptEvents([{ eventId: 'E2', userId: 'U2', payload: { type: 'message', message: { text: 'ほかの人の文章' } }, receivedAt: 3 }]);
+    await store.commitTurn({ userId: 'U1', deleteUserData: true, conversation: null });
+    await store.close();
+
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const file = readFileSync(path);
+    for (const [where, text] of Object.entries(words)) {
+      expect(file.includes(Buffer.from(text)), `${where}: 「${text}」 is still in the file`).toBe(false);
+    }
+    expect(file.includes(Buffer.from('ほかの人の文章'))).toBe(true);
   });
 
   it('closes twice without complaint', async () => {
