@@ -42,21 +42,25 @@ export type IntentKind = Intent['kind'];
 const NEXT_WORDS = /^(次へ|次|つぎ|つぎへ|次に進む|進む|すすむ|続ける|つづける|続き|次のステップ)$/;
 const DONE_WORDS = /^(完了|以上|おわり|終わり|終了|それだけ|以上です|もうない|ない|ありません)$/;
 
-/** What people call each detail Akari keeps, for "お名前を変更" typed instead of tapped. */
+/**
+ * What people call each detail Akari keeps, for "お名前を変更" typed instead of tapped. Only words
+ * and verbs that name the record: "働き方を変えたい" or "会社を変えたい" answer the reflection's
+ * "what would you change?", and must stay answers.
+ */
 const FIELD_WORDS: ReadonlyArray<readonly [EditableField, string]> = [
   ['userName', 'お?名前|氏名'],
-  ['employerName', '応募先(?:の名前)?|会社名|会社|お店の名前|店名|お店'],
+  ['employerName', '応募先(?:の名前)?|会社名|お店の名前|店名'],
   ['contactPerson', '担当(?:の方|者|の人)?(?:の名前)?'],
   ['daysElapsed', '経過日数|日数'],
-  ['callCount', '着信(?:の)?回数|回数'],
-  ['reasons', '(?:出られなかった)?理由'],
+  ['callCount', '着信(?:の)?回数'],
+  ['reasons', '出られなかった理由'],
   ['contactLeft', '(?:応募先からの)?伝言'],
   ['businessHours', '営業時間'],
-  ['jobKind', '働き方|雇用形態'],
+  ['jobKind', '雇用形態'],
   ['strengths', '(?:あなたの|自分の|私の)?強み'],
 ];
 const EDIT_REQUEST = new RegExp(
-  `^(?:${FIELD_WORDS.map(([, w]) => `(${w})`).join('|')})(?:を|の|は)?(?:変更|変え|直し|直す|修正|訂正|書き直|入れ直|編集)(?:したい|して(?:ください|ほしい)?|する|します|たい|て(?:ください|ほしい)?)?(?:です)?$`,
+  `^(?:${FIELD_WORDS.map(([, w]) => `(${w})`).join('|')})(?:を|の|は)?(?:変更|直し|直す|修正|訂正|書き直|入れ直|編集)(?:したい|して(?:ください|ほしい)?|する|します|たい|て(?:ください|ほしい)?)?(?:です)?$`,
 );
 
 function editRequest(core: string): EditableField | undefined {

@@ -25,13 +25,42 @@ export type ThanksStep = 'sent' | 'letter';
 /** Longer messages tell a story rather than answer the question; they are not read here. */
 const MAX_LENGTH = 80;
 
-/** Turned down. Checked before anything that merely mentions 採用 or 連絡. */
-const REJECTED =
-  /不採用|不合格|落ち(?:た|ました|てた|てました|ちゃった)|落とされ|採用(?:され)?(?:なかった|ませんでした|されず|見送)|見送(?:り|られ)|お祈り|(?:ダメ|だめ|駄目)(?:だった|でした)|(?:ご)?縁がなかった|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
+/**
+ * Not a report of what happened: a question, a worry or a condition ("落ちたらどうしよう", "連絡が
+ * なければ不採用だそうです", "採用されたらどうすればいい？"). たら/なら also start a past clause
+ * ("電話したら、選考が続くことになりました"), so they count only when the message doesn't end in
+ * the past tense.
+ */
+const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|ですか|ますか|でしょうか|かな|かも|だろう|(?:^|[^な])のか/;
+const CONDITION = /なければ|なかったら|ないと|場合|次第/;
+const IF_CLAUSE = /たら|なら|れば/;
+const PAST_END = /(?:た|ました|でした|だった|ましたよ|でしたよ|たよ|てた|てました)$/;
+function tentative(core: string): boolean {
+  return ASKING.test(core) || CONDITION.test(core) || (IF_CLAUSE.test(core) && !PAST_END.test(core));
+}
+
+/** Says it didn't happen: "…進めませんでした", "…じゃなかった". */
+const NEGATED = /(?:ません|ませんでした|なかった|ない|じゃない|ではない|じゃなかった|ではなかった|ず)(?:です|でした|よ|ね)?$/;
+
+/** Declining the option rather than choosing it: "台本はいらない", "リマインドは大丈夫です". */
+const DECLINING = /いらな|いりません|要らな|不要|大丈夫|結構|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|しない|いいです/;
+
+/** Turned down, said with a negative ("採用されませんでした", "次に進めなかった"): the negative is the news. */
+const REJECTED_AS_NEGATIVE =
+  /採用(?:され)?(?:なかった|ませんでした|されず)|(?:ご)?縁が(?:なかった|ありませんでした)|(?:進め|受から|通ら)(?:なかった|ませんでした)|(?:ダメ|だめ|駄目)(?:だった|でした)/;
+/** Turned down. */
+const REJECTED_WORDS =
+  /不採用|不合格|落ち(?:た|ました|てた|てました|ちゃった)|落とされ|見送(?:り|られ)|お祈り|残念ながら|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
+function rejectedIn(core: string): boolean {
+  return REJECTED_AS_NEGATIVE.test(core) || (REJECTED_WORDS.test(core) && !NEGATED.test(core));
+}
 
 /** The selection goes on: an offer, a next interview, a start date. */
 const CONTINUING =
-  /選考(?:が|を|に|は)?(?:続|進)|次の(?:面接|選考)|[二2]次(?:面接|選考)|最終面接|面接(?:に|へ)進|内定|採用(?:され(?:た|ました)|が決ま|になりました|になった|です|でした|!)|合格(?:した|しました|です|でした|!)|受かった|受かりました|(?:勤務|出勤|働く|入社)(?:日|開始)?が決ま|(?:初出勤|研修)(?:の日)?が決ま|面接(?:の)?(?:日程|日時|日)が決ま|(?:出勤|勤務|入社)(?:です|します|することに)|働(?:く|ける)ことにな|来てください/;
+  /選考(?:が|を|に|は)?(?:続|進)|次の(?:面接|選考)|[二2]次(?:面接|選考)|最終面接|面接(?:に|へ)進|内定|(?<!不)採用(?:され(?:た|ました)|が決ま|になりました|になった|です|でした|!)|(?<!不)合格(?:した|しました|です|でした|!)|受かった|受かりました|(?:勤務|出勤|働く|入社)(?:日|開始)?が決ま|(?:初出勤|研修)(?:の日)?が決ま|面接(?:の)?(?:日程|日時|日)が決ま|(?:出勤|勤務|入社)(?:です|します|することに)|働(?:く|ける)ことにな|来てください/;
+function continuingIn(core: string): boolean {
+  return CONTINUING.test(core) && !NEGATED.test(core);
+}
 
 /** Told to wait: the result or a call comes later. */
 const WAITING =
@@ -57,6 +86,8 @@ const RETRY = /(?:時間|日)を(?:改め|あらため|変え|ずらし)|(?:あ�
 /** Heard back from them (a call, a mail), without saying how it went. */
 const CONTACTED =
   /(?:連絡|電話|メール|返事|返信|お返事|ご連絡|折り返し)(?:が|は|を|も)?(?:[来き](?:た|ました|てた|てました|ていた|ていました)|あ(?:った|りました)|(?:もら|貰)(?:った|いました)|(?:いただ|頂)(?:いた|きました))/;
+/** …and missed again: "電話がありましたが出られませんでした" is no news at all. */
+const MISSED_AGAIN = /出(?:られ|れ)(?:なかった|ませんでした|ず)|取れ(?:なかった|ませんでした)|気(?:づ|付)か(?:なかった|ず)|逃し/;
 
 /** Nothing yet ("まだ待ちます" is a choice, not news). */
 const NOTHING_YET =
@@ -77,6 +108,21 @@ const SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?(?:お礼の?)?(?:�
 const THANKS_SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?お礼(?:の)?(?:メール|状|手紙|はがき|の連絡)?(?:を|は|も)?${SENT_VERB}$`);
 const LETTER = /手紙|お礼状|はがき|ハガキ/;
 
+/** A report of what happened, short enough to be an answer: what the readers of news read. */
+function statement(text: string): string | undefined {
+  const core = readable(text);
+  return core !== undefined && !tentative(core) && !endsAsking(text) ? core : undefined;
+}
+
+/** A choice among options, not declined and not asked about: what the readers of choices read. */
+function choice(text: string): string | undefined {
+  const core = readable(text);
+  return core !== undefined && !ASKING.test(core) && !endsAsking(text) && !DECLINING.test(core) ? core : undefined;
+}
+
+/** "連絡あった？": the question mark that `readable` trims off the end. */
+const endsAsking = (text: string): boolean => /[?？]/.test(text);
+
 function readable(text: string): string | undefined {
   const core = normalize(text).replace(/[\s。、.,!?~…♪w笑]+$/u, '');
   return core.length > 0 && core.length <= MAX_LENGTH ? core : undefined;
@@ -90,13 +136,11 @@ function single<T extends string>(found: ReadonlyArray<readonly [T, boolean]>): 
 
 /** "How did the call go?" answered in words. */
 export function readCallOutcome(text: string): CallOutcome | undefined {
-  const core = readable(text);
+  const core = statement(text);
   if (!core) return undefined;
-  const rejected = REJECTED.test(core);
   return single<CallOutcome>([
-    ['rejected', rejected],
-    // "採用" inside a refusal is not good news.
-    ['continuing', !rejected && CONTINUING.test(core)],
+    ['rejected', rejectedIn(core)],
+    ['continuing', continuingIn(core)],
     ['waiting', WAITING.test(core)],
     ['unreached', UNREACHED.test(core)],
   ]);
@@ -104,21 +148,21 @@ export function readCallOutcome(text: string): CallOutcome | undefined {
 
 /** "Have they been in touch?" answered in words. */
 export function readWaitingNews(text: string): WaitingNews | undefined {
-  const core = readable(text);
+  const core = statement(text);
   if (!core) return undefined;
-  const rejected = REJECTED.test(core);
+  const rejected = rejectedIn(core);
   // A refusal usually comes as a call or a mail: "連絡が来て、不採用でした" is one answer.
-  const continuing = !rejected && (CONTINUING.test(core) || CONTACTED.test(core));
+  const contacted = !rejected && CONTACTED.test(core) && !MISSED_AGAIN.test(core);
   return single<WaitingNews>([
     ['rejected', rejected],
-    ['continuing', continuing],
+    ['continuing', continuingIn(core) || contacted],
     ['none', NOTHING_YET.test(core)],
   ]);
 }
 
-/** "How is the call going?" answered in words while the script is on screen. */
+/** "How is the call going?" answered in words while the end of the script is on screen. */
 export function readCallBranch(text: string): CallBranch | undefined {
-  const core = readable(text);
+  const core = statement(text);
   if (!core) return undefined;
   const absent = ABSENT.test(core);
   return single<CallBranch>([
@@ -133,7 +177,7 @@ export function readCallBranch(text: string): CallBranch | undefined {
 
 /** "Inquire, or wait a little longer?" answered in words. */
 export function readWaitingChoice(text: string): WaitingChoice | undefined {
-  const core = readable(text);
+  const core = choice(text);
   if (!core) return undefined;
   return single<WaitingChoice>([
     ['inquiry', INQUIRY.test(core)],
@@ -145,9 +189,10 @@ export function readWaitingChoice(text: string): WaitingChoice | undefined {
 export function readThanksStep(text: string): ThanksStep | undefined {
   const core = readable(text);
   if (!core) return undefined;
+  const sent = SENT.test(core);
   return single<ThanksStep>([
-    ['sent', SENT.test(core)],
-    ['letter', LETTER.test(core) && !SENT.test(core)],
+    ['sent', sent],
+    ['letter', !sent && choice(core) !== undefined && LETTER.test(core)],
   ]);
 }
 
@@ -159,7 +204,7 @@ export function saysThanksSent(text: string): boolean {
 
 /** "When should I call?" answered with what to do next: a reminder, the script, or the hours. */
 export function readTimingChoice(text: string): TimingChoice | undefined {
-  const core = readable(text);
+  const core = choice(text);
   if (!core) return undefined;
   const hours = HOURS_OFFER.test(core);
   return single<TimingChoice>([
@@ -170,14 +215,19 @@ export function readTimingChoice(text: string): TimingChoice | undefined {
   ]);
 }
 
-const DELETE_WORDS = /削除|消して|消す|消去|けして|抹消|退会/;
-const KEEP_WORDS = /取り?消|とりけ|やめ|止め|しない|さない|ないで|キャンセル|中止|待って|まって|いや|ちょっと/;
-
+const DELETE_VERB =
+  '(?:(?:削除|消去)(?:する|します|しちゃって|して(?:ください|下さい|ほしい(?:です)?)?|で(?:お願いします|いいです|大丈夫です)?|を?お願いします)?|消(?:す|します|して(?:ください|下さい|ほしい(?:です)?)?)|退会(?:する|します|で)?)';
 /**
- * Asked "delete everything?", a typed "削除する" or "はい、消してください" is a yes; "削除を取り消して"
- * or "消さないで" is not. Anything else is no answer (the caller keeps the data).
+ * The answers to "delete everything?" that mean yes: an optional はい, optionally what ("全部",
+ * "データを"), and the verb in a plain or polite request form, nothing after it. Whatever else
+ * ("削除しません", "削除は大丈夫です", "削除したらどうなりますか") is no yes, and the data stays.
  */
+const DELETE_CONFIRMED = new RegExp(
+  `^(?:(?:はい|ええ|うん|お願いします)[、,。!！\\s]*)?(?:(?:全部|すべて|全て|私の|わたしの)?の?(?:データ|情報|記録)?(?:を|も|は)?(?:全部|すべて|全て)?)${DELETE_VERB}(?:です)?$`,
+);
+
+/** Asked "delete everything?", whether a typed answer says yes (see DELETE_CONFIRMED). */
 export function confirmsDeletion(text: string): boolean {
   const core = readable(text);
-  return core !== undefined && core.length <= 30 && DELETE_WORDS.test(core) && !KEEP_WORDS.test(core);
+  return core !== undefined && DELETE_CONFIRMED.test(core);
 }

@@ -4,7 +4,7 @@ import { textIntent } from '../../src/conversation/intents.ts';
 describe('textIntent: changing a detail, typed', () => {
   it.each([
     ['お名前を変更', 'userName'],
-    ['名前を変えたい', 'userName'],
+    ['名前を直したい', 'userName'],
     ['応募先を直したいです', 'employerName'],
     ['会社名を変更します。', 'employerName'],
     ['担当の方を変更してください', 'contactPerson'],
@@ -14,7 +14,7 @@ describe('textIntent: changing a detail, typed', () => {
     expect(textIntent(text)).toEqual({ kind: 'edit', field });
   });
 
-  it.each([['名前'], ['変更したい'], ['株式会社ミライの名前を変更しようか迷っています']])('%j is no request to change a detail', (text) => {
+  it.each([['名前'], ['変更したい'], ['株式会社ミライの名前を変更しようか迷っています'], ['働き方を変えたい'], ['会社を変えたい']])('%j is no request to change a detail', (text) => {
     expect(textIntent(text).kind).toBe('other');
   });
 });

@@ -783,13 +783,72 @@ describe('readTimingChoice', () => {
 });
 
 describe('confirmsDeletion', () => {
-  it.each([['削除する'], ['削除してください'], ['はい、全部消してください'], ['消去で']])('%j confirms', (text) => {
+  it.each([['削除する'], ['削除してください'], ['はい、全部消してください'], ['消去で'], ['データ削除'], ['データを削除してください'], ['退会します']])('%j confirms', (text) => {
     expect(confirmsDeletion(text)).toBe(true);
   });
-  it.each([['削除を取り消してください'], ['消さないで'], ['やっぱりやめておきます'], ['ちょっと待って'], ['はい'], ['気づきませんでした']])(
+  it.each([
+    ['削除を取り消してください'],
+    ['消さないで'],
+    ['やっぱりやめておきます'],
+    ['ちょっと待って'],
+    ['はい'],
+    ['気づきませんでした'],
+    // Saying no with the verb in it, asking about it, or a mistake.
+    ['いいえ、削除しません'],
+    ['退会はしません'],
+    ['削除は大丈夫です'],
+    ['削除は結構です'],
+    ['削除しなくて大丈夫です'],
+    ['削除したらどうなりますか'],
+    ['データを削除したらどうなる？'],
+    ['間違えて削除って押しました'],
+    ['削除じゃなくて名前を変えたい'],
+  ])(
     '%j does not',
     (text) => {
       expect(confirmsDeletion(text)).toBe(false);
     },
   );
+});
+
+describe('typed answers that are no report of what happened', () => {
+  it.each([
+    ['1週間以内に連絡がなければ不採用だそうです'],
+    ['落ちたらどうしよう'],
+    ['不採用だったらどうしよう'],
+    ['採用されたらどうすればいい？'],
+    ['不採用じゃなかった！'],
+    ['落ちたと思ったら内定でした'],
+  ])('outcome %j → undefined (a condition, a worry, a question, a negation, or two answers)', (text) => {
+    expect(readCallOutcome(text)).toBeUndefined();
+  });
+
+  it('a past clause with たら is still a report; a negated step forward is a refusal', () => {
+    expect(readCallOutcome('電話したら、選考が続くことになりました')).toBe('continuing');
+    expect(readCallOutcome('次の面接には進めませんでした')).toBe('rejected');
+  });
+
+  it.each([
+    ['電話がありましたが出られませんでした', undefined],
+    ['連絡あった？', undefined],
+    ['内定の場合は来週電話が来るそうです', undefined],
+    ['不採用の場合は連絡しないそうです', undefined],
+    ['連絡があって、二次面接に進めませんでした', 'rejected'],
+    ['残念ながらという連絡がきました', 'rejected'],
+  ])('news %j → %s', (text, news) => {
+    expect(readWaitingNews(text)).toBe(news);
+  });
+
+  it.each([
+    ['お知らせしてほしくないです'],
+    ['リマインドは大丈夫です'],
+    ['台本はいらない'],
+  ])('timing %j declines, so chooses nothing', (text) => {
+    expect(readTimingChoice(text)).toBeUndefined();
+  });
+
+  it('declining the letter or the inquiry chooses neither', () => {
+    expect(readThanksStep('手紙はいらない')).toBeUndefined();
+    expect(readWaitingChoice('問い合わせはしないでおきます')).toBeUndefined();
+  });
 });
