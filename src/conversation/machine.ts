@@ -1,4 +1,4 @@
-import { and, assign, emit, not, setup } from 'xstate';
+import { and, assign, emit, not, raise, setup } from 'xstate';
 import type { Content } from '../flows/load-flows.ts';
 import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
@@ -107,7 +107,7 @@ export const CONTENT_REQUIREMENTS = {
   texts: [
     'greeting', 'help', 'nonText', 'reprompt', 'repromptGiveUp', 'versionReset', 'restarted', 'deleteConfirm', 'deleted',
     'deleteCancelled', 'notificationsOff', 'notificationsOn', 'notificationsRequired', 'alreadyFirst', 'profileHeader',
-    'profileEditPrompt', 'profileUpdated', 'stageNeedsDetails',
+    'profileEditPrompt', 'profileUpdated', 'profileUnchanged', 'stageNeedsDetails',
     'situation.intro', 'situation.understood',
     ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'question.userName', 'question.contactPerson',
     'assessment.verdict.fresh', 'assessment.verdict.days', 'assessment.verdict.late', 'assessment.verdict.unknown',
@@ -223,6 +223,15 @@ export function createConversationMachine(deps: MachineDeps) {
   const intentIs = (e: Ev, kind: IntentKind) => intentOf(e)?.kind === kind;
   const intent = (e: Ev): Intent | undefined => intentOf(e);
 
+  /** What a message says as the new value of the detail being edited (an edit replaces, never adds). */
+  const editResult = (context: ConversationContext, event: Ev) => {
+    const field = context.editing;
+    const i = intent(event);
+    if (!field || !i) return undefined;
+    const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
+    return interpretAnswer(EDIT_QUESTION[field], i, base, new Date(atOf(event, context)));
+  };
+
   return setup({
     types: {
       context: {} as ConversationContext,
@@ -289,16 +298,16 @@ export function createConversationMachine(deps: MachineDeps) {
         return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey ? { qr: qrKey } : {}) }], context.profile, atOf(event, context)));
       }),
       applyEdit: assign(({ context, event }) => {
-        const field = context.editing!;
-        const i = intent(event);
-        if (!i) return {};
-        const q = EDIT_QUESTION[field];
-        // An edit replaces the old value rather than adding to it.
-        const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
-        const result = interpretAnswer(q, i, base, new Date(atOf(event, context)));
-        if (result.kind !== 'answer') return { editing: undefined };
+        const result = editResult(context, event);
+        if (result?.kind !== 'answer') return { editing: undefined };
+        const q = EDIT_QUESTION[context.editing!];
         return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
       }),
+      endEdit: assign({ editing: undefined }),
+      // The message again, now that the exchange it interrupted is over: it goes where it would have.
+      reraise: raise(({ event }) => event),
+      // A push changes the subject: an unanswered "delete everything?" or edit prompt is over.
+      endRootExchanges: assign({ confirmingDelete: false, editing: undefined }),
       sayEdited: emit(({ context, event }) =>
         reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
       ),
@@ -431,14 +440,14 @@ export function createConversationMachine(deps: MachineDeps) {
     },
     guards: {
       // An exchange at the root goes first (see heldByRoot): no stage takes its message.
-      intentIs: ({ context, event }, params: { kind: IntentKind }) => !heldByRoot(context, params.kind) && intentIs(event, params.kind),
+      intentIs: ({ context, event }, params: { kind: IntentKind }) => !rootDialogPending(context) && intentIs(event, params.kind),
       stageIs: ({ context, event }, params: { stage: StageName; step?: string }) => {
-        if (heldByRoot(context, 'stage')) return false;
+        if (rootDialogPending(context)) return false;
         const i = intent(event);
         return i?.kind === 'stage' && i.stage === params.stage && (params.step === undefined ? i.step === undefined : i.step === params.step);
       },
       valueIs: ({ context, event }, params: { kind: IntentKind; value: string }) => {
-        if (heldByRoot(context, params.kind)) return false;
+        if (rootDialogPending(context)) return false;
         const i = intent(event);
         if (!i || i.kind !== params.kind) return false;
         const v = 'value' in i ? i.value : 'outcome' in i ? i.outcome : 'branch' in i ? i.branch : 'reminder' in i ? i.reminder : undefined;
@@ -446,9 +455,12 @@ export function createConversationMachine(deps: MachineDeps) {
       },
       confirmingDelete: ({ context }) => context.confirmingDelete,
       // "はい", the button, "削除する", or asking for the deletion again.
-      deletionConfirmed: ({ event }) =>
-        intentIs(event, 'yes') || intentIs(event, 'deleteData') || (event.type === 'TEXT' && intentIs(event, 'other') && confirmsDeletion(event.text)),
+      // "はい", the button, or a typed "削除する" / "データを削除してください" (see confirmsDeletion).
+      deletionConfirmed: ({ event }) => intentIs(event, 'yes') || (event.type === 'TEXT' && confirmsDeletion(event.text)),
       editing: ({ context }) => context.editing !== undefined,
+      editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
+      // Free text that says nothing usable about the detail, or a tap on "skip": the edit ends there.
+      editNotUnderstood: ({ event }) => intentIs(event, 'other') || intentIs(event, 'skip'),
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
       hasQuestion: ({ context }) => context.question !== undefined,
@@ -524,6 +536,7 @@ export function createConversationMachine(deps: MachineDeps) {
         ...TIMER_KINDS.map((kind) => ({
           guard: and([{ type: 'timerIs' as const, params: { kind } }, 'timerStillRelevant']),
           actions: [
+            'endRootExchanges' as const,
             { type: 'sayReminderIfAllowed' as const, params: { kind } },
             // A check-in that finds the user still waiting plans the one polite inquiry a few days on.
             ...(kind === 'checkIn' ? ['scheduleInquiryOffer' as const] : []),
@@ -537,7 +550,10 @@ export function createConversationMachine(deps: MachineDeps) {
       '*': [
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
-        { guard: 'editing', actions: ['applyEdit', 'sayEdited'] },
+        { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
+        { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
+        // Any other tap or command was meant for something else: the edit ends, and the message goes on.
+        { guard: 'editing', actions: ['endEdit', 'reraise'] },
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
         { guard: ig('restart'), target: '.situation', reenter: true, actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'resetAll', { type: 'speak', params: { parts: [{ say: 'restarted' }] } }] },
         ...STAGES.map((stage) => ({ guard: { type: 'stageIs' as const, params: { stage } }, target: `.${stage}`, reenter: true, actions: ['clearQuestion' as const] })),
@@ -712,7 +728,7 @@ export function createConversationMachine(deps: MachineDeps) {
               // Answered in words ("不採用でした", "誰も出ませんでした"): the same as the tap.
               TEXT: [
                 ...OUTCOMES.map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
-                { guard: typedAnswer, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'outcome.question' } }] },
+                { guard: retypeGuard, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'outcome.question' } }] },
               ],
             },
           },
@@ -761,7 +777,7 @@ export function createConversationMachine(deps: MachineDeps) {
                 // The offer of an inquiry (a later push) is answered here too.
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'inquiry' as const } }]), target: 'inquiry' },
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'wait' as const } }]), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
-                { guard: typedAnswer, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'waiting.status' } }] },
+                { guard: retypeGuard, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'waiting.status' } }] },
               ],
               POSTBACK: [{ guard: ig('next'), target: 'reflection' }],
             },
@@ -905,12 +921,16 @@ function branchStep(branch: CallBranch) {
  */
 function branchHandlers(retypeWith?: string) {
   const BRANCHES = ['absent', 'noAnswer', 'retry'] as const;
+  const POSTBACK = [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }];
+  // Typed only where the question is on screen (the script's last step, the branches): earlier, before
+  // the call, "落ちたらどうしよう" is a worry, not a result.
+  if (!retypeWith) return { POSTBACK };
   return {
-    POSTBACK: [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }],
+    POSTBACK,
     TEXT: [
       ...(['continuing', 'waiting', 'rejected'] as const).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
       ...([...BRANCHES, 'finished'] as const).map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
-      ...(retypeWith ? [{ guard: typedAnswer, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] }] : []),
+      { guard: retypeGuard, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] },
     ],
   };
 }
@@ -949,18 +969,18 @@ function reflectionHandlers(next: string) {
 const OUTCOMES = ['continuing', 'waiting', 'rejected', 'unreached'] as const satisfies readonly Outcome[];
 const NEWS = ['continuing', 'rejected', 'none'] as const satisfies readonly WaitingNews[];
 
-/** Typed text that is no command, with no detail being edited and no deletion being confirmed (see intentIs). */
+/** Typed text that is no command, with no exchange at the root waiting (see intentIs). */
 const typedAnswer = ig('other');
-
-/** An exchange at the root waits for the next message: a detail being edited, a deletion being confirmed. */
-const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete;
+/** The catch-all of a state that asks again: not for what the root understands ("お礼を送りました"). */
+const retypeGuard = and([typedAnswer, not('saysThanksSent')]);
 
 /**
- * Whether a message of this kind belongs to the exchange at the root rather than to the stage: a
- * deletion being confirmed takes every message ("はい" must not answer the stage's own yes/no
- * question instead), a detail being edited takes free text.
+ * An exchange at the root waits for the next message — a deletion being confirmed, a detail being
+ * edited — and takes it before any stage: "はい" must not answer the stage's own yes/no question
+ * instead, nor a typed name become the stage's answer. (A message the edit can't use ends the edit
+ * and goes on to where it would have gone.)
  */
-const heldByRoot = (c: ConversationContext, kind: IntentKind): boolean => c.confirmingDelete || (kind === 'other' && c.editing !== undefined);
+const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete;
 
 /** Where each answer to "how did the call go?" leads, tapped or typed. */
 function outcomeStep(outcome: Outcome) {

@@ -174,6 +174,79 @@ describe('the conversation machine (pure)', () => {
     expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
   });
 
+  describe('what must not be taken as an answer (found in review)', () => {
+    const toReception = [story, text('電話する'), tap('action=next')];
+    const toOutcome = [...toReception, tap('action=next'), tap('action=next'), tap('action=next'), tap('action=outcome')];
+
+    it.each([['削除しません'], ['削除は大丈夫です'], ['削除したらどうなりますか'], ['データを削除したらどうなる？']])('"%s" after データ削除 deletes nothing', (answer) => {
+      const { effects, actor } = run([...toWaiting, text('データ削除'), text(answer)]);
+      expect(effects).not.toContainEqual({ type: 'deleteUserData' });
+      expect(actor.getSnapshot().context.confirmingDelete).toBe(false);
+    });
+
+    it('a worry typed before the call is no result: nothing is cancelled, the stage stays', () => {
+      expect(run(toReception).actor.getSnapshot().value).toEqual({ call: { script: 'reception' } });
+      const { actor, effects } = run([...toReception, text('落ちたらどうしよう')]);
+      expect(actor.getSnapshot().value).toMatchObject({ call: expect.anything() });
+      expect(effects.filter((e) => e.type === 'cancel')).toEqual([]);
+    });
+
+    it('a condition while asked how long they said is not news', () => {
+      const { actor } = run([...toWaiting, tap('action=next'), text('内定の場合は来週電話が来るそうです')]);
+      expect(actor.getSnapshot().context.heardBack).toBe(false);
+    });
+
+    it('a tap while a detail is being edited ends the edit and does what it does; the next text is no name', () => {
+      const { actor } = run([...toOutcome, text('名前を変更'), tap('action=outcome&v=continuing'), text('ありがとう')]);
+      const snap = actor.getSnapshot();
+      expect(snap.value).toMatchObject({ followUp: expect.anything() });
+      expect(snap.context.outcome).toBe('continuing');
+      expect(snap.context.editing).toBeUndefined();
+      expect(snap.context.profile.userName).toBe('佐藤健');
+    });
+
+    it('"次へ" while a detail is being edited moves on and ends the edit', () => {
+      const atTiming = [story, text('電話する')];
+      expect(run(atTiming).actor.getSnapshot().value).toEqual({ call: 'timing' });
+      const { actor } = run([...atTiming, tap('action=edit&field=businessHours'), text('次へ'), text('10時から19時')]);
+      expect(actor.getSnapshot().value).toEqual({ call: { script: 'reception' } });
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+      expect(actor.getSnapshot().context.profile.businessHours).toBeUndefined();
+    });
+
+    it('free text the edit cannot use says the profile is unchanged', () => {
+      const { actor, effects } = run([...toWaiting, tap('action=edit&field=callCount'), text('うーん')]);
+      expect(JSON.stringify(effects)).toContain('登録内容はそのままにしています');
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+    });
+
+    it('a push ends a pending "delete everything?": a "はい" to the push deletes nothing', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { effects } = run([...toStatus, text('データ削除'), timer('checkIn'), text('はい')]);
+      expect(effects).not.toContainEqual({ type: 'deleteUserData' });
+    });
+
+    it('"働き方を変えたい" answers the reflection\'s "what would you change?"', () => {
+      const toChange = [...toWaiting, tap('action=next'), tap('action=next'), text('正直に話せた')];
+      expect(run(toChange).actor.getSnapshot().value).toEqual({ followUp: { reflection: 'toChange' } });
+      const { actor } = run([...toChange, text('働き方を変えたい')]);
+      expect(actor.getSnapshot().context.profile).toMatchObject({ toChange: '働き方を変えたい' });
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+    });
+
+    it('"お礼を送りました" in a state that asks again is still the thanks', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { actor, effects } = run([...toStatus, text('お礼を送りました')]);
+      expect(actor.getSnapshot().context.thanksSent).toBe(true);
+      expect(JSON.stringify(effects)).not.toContain('うまく読み取れませんでした');
+    });
+
+    it('"リマインドは大丈夫です" at the call-time advice schedules nothing', () => {
+      const { effects } = run([story, text('電話する'), text('リマインドは大丈夫です')]);
+      expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
+    });
+  });
+
   it('at the end of the script, an outcome typed straight away skips the question about it', () => {
     const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
     expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });
