@@ -7,7 +7,7 @@
  * A message counts only when it says one thing: a reply that fits two answers ("連絡を待つことに
  * なったけど、たぶん不採用") is left unread, and the question is asked again with its options.
  */
-import { normalize } from './normalize.ts';
+import { normalize, sentences } from './normalize.ts';
 
 /** After the call: the four answers of the outcome question. */
 export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
@@ -26,24 +26,28 @@ export type ThanksStep = 'sent' | 'letter';
 const MAX_LENGTH = 80;
 
 /**
- * Not a report of what happened: a question, a worry or a condition ("落ちたらどうしよう", "連絡が
- * なければ不採用だそうです", "採用されたらどうすればいい？"). たら/なら also start a past clause
- * ("電話したら、選考が続くことになりました"), so they count only when the message doesn't end in
- * the past tense.
+ * A sentence that reports nothing: a question, a worry, a wish or a condition ("落ちたらどうしよう",
+ * "連絡がなければ不採用だそうです", "採用されたらどうすればいい？", "受かったら嬉しい"). Read one
+ * sentence at a time, so that "不採用でした。電話して良かったのかな" still reports the refusal, and
+ * たら/れば count only with a worry or wish ("電話したら、選考が続くことになりました" is a report).
  */
-const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|ですか|ますか|でしょうか|かな|かも|だろう|(?:^|[^な])のか/;
-const CONDITION = /なければ|なかったら|ないと|場合|次第/;
+const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|(?:ですか|ますか|でしょうか|のか|かな|かなあ|かも|かもしれない|だろう|だろうか)$/;
+const CONDITION = /なければ|なかったら|ないと|場合/;
 const IF_CLAUSE = /たら|なら|れば/;
-const PAST_END = /(?:た|ました|でした|だった|ましたよ|でしたよ|たよ|てた|てました)$/;
-function tentative(core: string): boolean {
-  return ASKING.test(core) || CONDITION.test(core) || (IF_CLAUSE.test(core) && !PAST_END.test(core));
+const WISH_OR_WORRY = /嬉し|うれし|いいな|いいけど|心配|不安|怖い|こわい|困る|嫌だ|いやだ|祈|願/;
+function tentative(sentence: string): boolean {
+  return ASKING.test(sentence) || CONDITION.test(sentence) || (IF_CLAUSE.test(sentence) && WISH_OR_WORRY.test(sentence));
 }
 
-/** Says it didn't happen: "…進めませんでした", "…じゃなかった". */
+/** Says it didn't happen: "…進めませんでした", "…じゃなかった" (at the end of the sentence). */
 const NEGATED = /(?:ません|ませんでした|なかった|ない|じゃない|ではない|じゃなかった|ではなかった|ず)(?:です|でした|よ|ね)?$/;
 
-/** Declining the option rather than choosing it: "台本はいらない", "リマインドは大丈夫です". */
-const DECLINING = /いらな|いりません|要らな|不要|大丈夫|結構|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|しない|いいです/;
+/**
+ * Declining the option rather than choosing it, in one clause: "台本はいらない", "リマインドは大丈夫
+ * です", "大丈夫です". ("台本だけ見れればいいです" and "リマインドしてもらえるといいです" choose.)
+ */
+const DECLINING =
+  /いらな|いりません|要らな|不要|結構|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|(?:は|も)(?:いい|大丈夫)|^(?:大丈夫|いいです)/;
 
 /** Turned down, said with a negative ("採用されませんでした", "次に進めなかった"): the negative is the news. */
 const REJECTED_AS_NEGATIVE =
@@ -108,126 +112,156 @@ const SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?(?:お礼の?)?(?:�
 const THANKS_SENT = new RegExp(`^(?:もう|さっき|先ほど|今)?お礼(?:の)?(?:メール|状|手紙|はがき|の連絡)?(?:を|は|も)?${SENT_VERB}$`);
 const LETTER = /手紙|お礼状|はがき|ハガキ/;
 
-/** A report of what happened, short enough to be an answer: what the readers of news read. */
-function statement(text: string): string | undefined {
-  const core = readable(text);
-  return core !== undefined && !tentative(core) && !endsAsking(text) ? core : undefined;
+/** The message, normalised, if it is short enough to be an answer. */
+function message(text: string): string | undefined {
+  const all = normalize(text);
+  return all.length > 0 && all.length <= MAX_LENGTH ? all : undefined;
 }
 
-/** A choice among options, not declined and not asked about: what the readers of choices read. */
-function choice(text: string): string | undefined {
-  const core = readable(text);
-  return core !== undefined && !ASKING.test(core) && !endsAsking(text) && !DECLINING.test(core) ? core : undefined;
+/** Without the punctuation, laughter and symbols people end a line with. */
+const trimEnd = (s: string): string => s.replace(/[\s。、.,!！~…♪w笑\p{Extended_Pictographic}\u{FE0F}]+$/u, '');
+
+/** The sentences of a message that report something (not a question, worry or condition). */
+function reports(text: string): string[] {
+  const all = message(text);
+  if (!all) return [];
+  return sentences(all)
+    .filter((s) => !tentative(trimEnd(s)))
+    .map(trimEnd)
+    .filter((s) => s.length > 0);
 }
 
-/** "連絡あった？": the question mark that `readable` trims off the end. */
-const endsAsking = (text: string): boolean => /[?？]/.test(text);
-
-function readable(text: string): string | undefined {
-  const core = normalize(text).replace(/[\s。、.,!?~…♪w笑]+$/u, '');
-  return core.length > 0 && core.length <= MAX_LENGTH ? core : undefined;
+/** The clauses of a message that may choose an option (not a question, not declining). */
+function choices(text: string): string[] {
+  const all = message(text);
+  if (!all || /[?？]/.test(all)) return [];
+  return all
+    .split(/[、,。!！\n]|けど|けれど|ので|から(?=[、,]?)/)
+    .map(trimEnd)
+    .filter((c) => c.length > 0 && !ASKING.test(c) && !DECLINING.test(c));
 }
 
-/** The one answer a message gives, or undefined when it gives none or several. */
-function single<T extends string>(found: ReadonlyArray<readonly [T, boolean]>): T | undefined {
-  const hits = found.filter(([, hit]) => hit);
-  return hits.length === 1 ? hits[0]![0] : undefined;
+/** The one answer the units of a message give between them, or undefined when none or several. */
+function oneAnswer<T extends string>(units: string[], hitsIn: (unit: string) => T[]): T | undefined {
+  const found = new Set(units.flatMap(hitsIn));
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** The kinds whose test is true. */
+function hits<T extends string>(found: ReadonlyArray<readonly [T, boolean]>): T[] {
+  return found.filter(([, hit]) => hit).map(([kind]) => kind);
 }
 
 /** "How did the call go?" answered in words. */
 export function readCallOutcome(text: string): CallOutcome | undefined {
-  const core = statement(text);
-  if (!core) return undefined;
-  return single<CallOutcome>([
-    ['rejected', rejectedIn(core)],
-    ['continuing', continuingIn(core)],
-    ['waiting', WAITING.test(core)],
-    ['unreached', UNREACHED.test(core)],
-  ]);
+  return oneAnswer(reports(text), (sentence) =>
+    hits<CallOutcome>([
+      ['rejected', rejectedIn(sentence)],
+      ['continuing', continuingIn(sentence)],
+      ['waiting', WAITING.test(sentence)],
+      ['unreached', UNREACHED.test(sentence)],
+    ]),
+  );
 }
 
 /** "Have they been in touch?" answered in words. */
 export function readWaitingNews(text: string): WaitingNews | undefined {
-  const core = statement(text);
-  if (!core) return undefined;
-  const rejected = rejectedIn(core);
-  // A refusal usually comes as a call or a mail: "連絡が来て、不採用でした" is one answer.
-  const contacted = !rejected && CONTACTED.test(core) && !MISSED_AGAIN.test(core);
-  return single<WaitingNews>([
-    ['rejected', rejected],
-    ['continuing', continuingIn(core) || contacted],
-    ['none', NOTHING_YET.test(core)],
-  ]);
+  const units = reports(text);
+  const found = new Set(
+    units.flatMap((sentence) =>
+      hits<WaitingNews | 'contacted'>([
+        ['rejected', rejectedIn(sentence)],
+        ['continuing', continuingIn(sentence)],
+        ['contacted', CONTACTED.test(sentence)],
+        ['none', NOTHING_YET.test(sentence)],
+      ]),
+    ),
+  );
+  if (found.has('contacted')) {
+    found.delete('contacted');
+    // A refusal usually comes as a call or a mail ("連絡が来て、不採用でした" is one answer), and a
+    // call missed again is no news at all.
+    if (!found.has('rejected') && !MISSED_AGAIN.test(units.join('。'))) found.add('continuing');
+  }
+  return found.size === 1 ? [...found][0] as WaitingNews : undefined;
 }
 
-/** "How is the call going?" answered in words while the end of the script is on screen. */
+/** "How is the call going?" answered in words while the script is on screen. */
 export function readCallBranch(text: string): CallBranch | undefined {
-  const core = statement(text);
-  if (!core) return undefined;
-  const absent = ABSENT.test(core);
-  return single<CallBranch>([
-    ['absent', absent],
-    // "担当の方が不在で出られない" is about the person, not the phone.
-    ['noAnswer', !absent && NO_ANSWER.test(core)],
-    ['finished', FINISHED.test(core)],
-    // "不在だったので、後でかけ直します": the branch is what they need to hear about.
-    ['retry', !absent && !NO_ANSWER.test(core) && RETRY.test(core)],
-  ]);
+  return oneAnswer(reports(text), (sentence) => {
+    const absent = ABSENT.test(sentence);
+    const noAnswer = !absent && NO_ANSWER.test(sentence);
+    return hits<CallBranch>([
+      ['absent', absent],
+      // "担当の方が不在で出られない" is about the person, not the phone.
+      ['noAnswer', noAnswer],
+      ['finished', FINISHED.test(sentence)],
+      // "不在だったので、後でかけ直します": the branch is what they need to hear about.
+      ['retry', !absent && !noAnswer && RETRY.test(sentence)],
+    ]);
+  });
 }
 
 /** "Inquire, or wait a little longer?" answered in words. */
 export function readWaitingChoice(text: string): WaitingChoice | undefined {
-  const core = choice(text);
-  if (!core) return undefined;
-  return single<WaitingChoice>([
-    ['inquiry', INQUIRY.test(core)],
-    ['wait', WAIT.test(core)],
-  ]);
+  return oneAnswer(choices(text), (clause) =>
+    hits<WaitingChoice>([
+      ['inquiry', INQUIRY.test(clause)],
+      ['wait', WAIT.test(clause)],
+    ]),
+  );
+}
+
+/** The whole message, trimmed, if short enough to be an answer. */
+function whole(text: string): string | undefined {
+  const all = message(text);
+  return all === undefined ? undefined : trimEnd(all);
 }
 
 /** With the thank-you mail on screen: "送りました", or asking for the letter. */
 export function readThanksStep(text: string): ThanksStep | undefined {
-  const core = readable(text);
-  if (!core) return undefined;
-  const sent = SENT.test(core);
-  return single<ThanksStep>([
-    ['sent', sent],
-    ['letter', !sent && choice(core) !== undefined && LETTER.test(core)],
-  ]);
+  const all = whole(text);
+  if (!all) return undefined;
+  if (SENT.test(all)) return 'sent';
+  return oneAnswer(choices(text), (clause) => (LETTER.test(clause) ? ['letter' as const] : []));
 }
 
 /** "お礼を送りました" and the like: the thank-you has gone out, whatever is on screen. */
 export function saysThanksSent(text: string): boolean {
-  const core = readable(text);
-  return core !== undefined && THANKS_SENT.test(core);
+  const all = whole(text);
+  return all !== undefined && THANKS_SENT.test(all);
 }
 
 /** "When should I call?" answered with what to do next: a reminder, the script, or the hours. */
 export function readTimingChoice(text: string): TimingChoice | undefined {
-  const core = choice(text);
-  if (!core) return undefined;
-  const hours = HOURS_OFFER.test(core);
-  return single<TimingChoice>([
-    // "営業時間を教えます" offers the hours; it asks for no reminder.
-    ['remind', !hours && REMIND.test(core)],
-    ['script', SCRIPT.test(core)],
-    ['hours', hours],
-  ]);
+  return oneAnswer(choices(text), (clause) => {
+    const hours = HOURS_OFFER.test(clause);
+    return hits<TimingChoice>([
+      // "営業時間を教えます" offers the hours; it asks for no reminder.
+      ['remind', !hours && REMIND.test(clause)],
+      ['script', SCRIPT.test(clause)],
+      ['hours', hours],
+    ]);
+  });
 }
 
+/** What may be named as deleted: "全部", "データを", "個人情報を", "アカウントを"… */
+const DELETE_WHAT = '(?:(?:全部|すべて|全て|私の|わたしの)?の?(?:全データ|データ|個人情報|情報|記録|アカウント|登録内容|会話)?(?:の|を|も|は)?(?:全部|すべて|全て)?)';
+/** The verb, in a request form with nothing after it that could turn it around. */
 const DELETE_VERB =
-  '(?:(?:削除|消去)(?:する|します|しちゃって|して(?:ください|下さい|ほしい(?:です)?)?|で(?:お願いします|いいです|大丈夫です)?|を?お願いします)?|消(?:す|します|して(?:ください|下さい|ほしい(?:です)?)?)|退会(?:する|します|で)?)';
+  '(?:(?:削除|消去)(?:する|します|しちゃって|して(?:ください|下さい|ほしい(?:です)?|おいてください|いいです|もいいです|大丈夫です|構いません|かまいません)?|したい(?:です)?|希望(?:です)?|で(?:お願いします|お願いいたします|いいです|大丈夫です)?|を?お願い(?:します|いたします))?|消(?:す|します|して(?:ください|下さい|ほしい(?:です)?|いいです|もいいです|大丈夫です|構いません)?|したい(?:です)?)|退会(?:する|します|したい(?:です)?|で)?)';
 /**
- * The answers to "delete everything?" that mean yes: an optional はい, optionally what ("全部",
- * "データを"), and the verb in a plain or polite request form, nothing after it. Whatever else
- * ("削除しません", "削除は大丈夫です", "削除したらどうなりますか") is no yes, and the data stays.
+ * The answers to "delete everything?" that mean yes: each sentence an optional はい, optionally what,
+ * and the verb in a request form, or just はい / お願いします. Whatever else ("削除しません",
+ * "削除は大丈夫です", "削除したらどうなりますか") is no yes, and the data stays.
  */
-const DELETE_CONFIRMED = new RegExp(
-  `^(?:(?:はい|ええ|うん|お願いします)[、,。!！\\s]*)?(?:(?:全部|すべて|全て|私の|わたしの)?の?(?:データ|情報|記録)?(?:を|も|は)?(?:全部|すべて|全て)?)${DELETE_VERB}(?:です)?$`,
-);
+const DELETE_SENTENCE = new RegExp(`^(?:(?:はい|ええ|うん|お願いします)[、,\\s]*)?${DELETE_WHAT}${DELETE_VERB}(?:です)?$`);
+const AGREE_SENTENCE = /^(?:はい|ええ|うん|お願いします|お願いいたします|よろしくお願いします)$/;
 
-/** Asked "delete everything?", whether a typed answer says yes (see DELETE_CONFIRMED). */
+/** Asked "delete everything?", whether a typed answer says yes (see DELETE_SENTENCE). */
 export function confirmsDeletion(text: string): boolean {
-  const core = readable(text);
-  return core !== undefined && DELETE_CONFIRMED.test(core);
+  const all = message(text);
+  if (!all) return false;
+  const parts = sentences(all).map(trimEnd).filter((p) => p.length > 0);
+  return parts.some((p) => DELETE_SENTENCE.test(p)) && parts.every((p) => DELETE_SENTENCE.test(p) || AGREE_SENTENCE.test(p));
 }

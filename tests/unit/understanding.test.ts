@@ -783,7 +783,23 @@ describe('readTimingChoice', () => {
 });
 
 describe('confirmsDeletion', () => {
-  it.each([['削除する'], ['削除してください'], ['はい、全部消してください'], ['消去で'], ['データ削除'], ['データを削除してください'], ['退会します']])('%j confirms', (text) => {
+  it.each([
+    ['削除する'],
+    ['削除してください'],
+    ['はい、全部消してください'],
+    ['消去で'],
+    ['データ削除'],
+    ['データを削除してください'],
+    ['退会します'],
+    ['削除してください。お願いします'],
+    ['削除をお願いいたします'],
+    ['削除して大丈夫です'],
+    ['削除してもいいです'],
+    ['はい、削除したいです'],
+    ['個人情報を削除してください'],
+    ['データの削除をお願いします'],
+    ['全データ削除'],
+  ])('%j confirms', (text) => {
     expect(confirmsDeletion(text)).toBe(true);
   });
   it.each([
@@ -803,6 +819,8 @@ describe('confirmsDeletion', () => {
     ['データを削除したらどうなる？'],
     ['間違えて削除って押しました'],
     ['削除じゃなくて名前を変えたい'],
+    ['データ削除は大丈夫です'],
+    ['削除してください。やっぱりやめます'],
   ])(
     '%j does not',
     (text) => {
@@ -850,5 +868,34 @@ describe('typed answers that are no report of what happened', () => {
   it('declining the letter or the inquiry chooses neither', () => {
     expect(readThanksStep('手紙はいらない')).toBeUndefined();
     expect(readWaitingChoice('問い合わせはしないでおきます')).toBeUndefined();
+  });
+});
+
+describe('typed answers, a sentence at a time', () => {
+  it.each([
+    ['不採用でした。仕方ないです', 'rejected'],
+    ['内定もらいました！信じられない', 'continuing'],
+    ['不採用でした。電話して良かったのかな', 'rejected'],
+    ['いつから働けますかと聞かれて、採用になりました', 'continuing'],
+    ['結果が分かり次第連絡しますと言われました', 'waiting'],
+    ['かけたら不採用とのことです', 'rejected'],
+    ['電話したら、選考が続くことになりました😊', 'continuing'],
+    ['受かったら嬉しいな', undefined],
+  ])('outcome %j → %s', (text, outcome) => {
+    expect(readCallOutcome(text)).toBe(outcome);
+  });
+
+  it('news: a refusal in the next sentence is still the one answer; a call missed again is none', () => {
+    expect(readWaitingNews('連絡が来ました。不採用でした')).toBe('rejected');
+    expect(readWaitingNews('電話がありました。でも出られませんでした')).toBeUndefined();
+  });
+
+  it.each([
+    ['大丈夫です、台本ください', 'script'],
+    ['もう大丈夫なので台本を見せて', 'script'],
+    ['リマインドしてもらえるといいです', 'remind'],
+    ['台本だけ見れればいいです', 'script'],
+  ])('timing %j → %s (the declining clause is another one)', (text, choice) => {
+    expect(readTimingChoice(text)).toBe(choice);
   });
 });
