@@ -459,8 +459,15 @@ export function createConversationMachine(deps: MachineDeps) {
       deletionConfirmed: ({ event }) => intentIs(event, 'yes') || (event.type === 'TEXT' && confirmsDeletion(event.text)),
       editing: ({ context }) => context.editing !== undefined,
       editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
-      // Free text that says nothing usable about the detail, or a tap on "skip": the edit ends there.
-      editNotUnderstood: ({ event }) => intentIs(event, 'other') || intentIs(event, 'skip'),
+      // An answer the edit can't use (free text, skip, yes, no, "ない"): the edit ends there, unchanged.
+      editNotUnderstood: ({ context, event }) =>
+        EDIT_REPLIES.some((kind) => intentIs(event, kind)) || editResult(context, event)?.kind === 'skip',
+      knownField: ({ event }) => {
+        const i = intent(event);
+        return i?.kind === 'edit' && (EDITABLE_FIELDS as readonly string[]).includes(i.field);
+      },
+      // A command (not an answer) while "delete everything?" waits: the deletion is off, the command goes on.
+      isCommand: ({ event }) => !(['other', 'yes', 'no'] as const).some((kind) => intentIs(event, kind)),
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
       hasQuestion: ({ context }) => context.question !== undefined,
@@ -549,6 +556,7 @@ export function createConversationMachine(deps: MachineDeps) {
       // what is theirs; whatever they don't claim ends here.
       '*': [
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
+        { guard: and(['confirmingDelete', 'isCommand']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }, 'reraise'] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
         { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
@@ -567,7 +575,7 @@ export function createConversationMachine(deps: MachineDeps) {
         ...NEWS.map((news) => ({ guard: vg('heard', news), ...heardStep(news) })),
         { guard: ig('inquiry'), target: '.followUp.inquiry' },
         { guard: ig('wait'), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
-        { guard: ig('edit'), actions: ['startEdit', 'askEdit'] },
+        { guard: and([ig('edit'), 'knownField']), actions: ['startEdit', 'askEdit'] },
         { actions: ['countUnclear', 'repromptGeneral'] },
       ],
     },
@@ -921,19 +929,20 @@ function branchStep(branch: CallBranch) {
  */
 function branchHandlers(retypeWith?: string) {
   const BRANCHES = ['absent', 'noAnswer', 'retry'] as const;
-  const POSTBACK = [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }];
-  // Typed only where the question is on screen (the script's last step, the branches): earlier, before
-  // the call, "落ちたらどうしよう" is a worry, not a result.
-  if (!retypeWith) return { POSTBACK };
   return {
-    POSTBACK,
+    POSTBACK: [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }],
+    // Typed at any step of the script: the person may be out at the first one already. (Worries and
+    // questions, "落ちたらどうしよう", are no report: the readers leave them.)
     TEXT: [
       ...(['continuing', 'waiting', 'rejected'] as const).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
       ...([...BRANCHES, 'finished'] as const).map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
-      { guard: retypeGuard, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] },
+      ...(retypeWith ? [{ guard: retypeGuard, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] }] : []),
     ],
   };
 }
+
+/** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
+const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];
 
 const THANKS_SENT_ACTIONS = [
   'markThanksSent' as const,

@@ -205,13 +205,46 @@ describe('the conversation machine (pure)', () => {
       expect(snap.context.profile.userName).toBe('佐藤健');
     });
 
-    it('"次へ" while a detail is being edited moves on and ends the edit', () => {
+    it('"次へ" while a detail is being edited skips the edit, and says so; the next message is the stage\'s again', () => {
       const atTiming = [story, text('電話する')];
       expect(run(atTiming).actor.getSnapshot().value).toEqual({ call: 'timing' });
-      const { actor } = run([...atTiming, tap('action=edit&field=businessHours'), text('次へ'), text('10時から19時')]);
+      const skipped = run([...atTiming, tap('action=edit&field=businessHours'), text('次へ')]);
+      expect(JSON.stringify(skipped.effects)).toContain('登録内容はそのままにしています');
+      expect(skipped.actor.getSnapshot().context.editing).toBeUndefined();
+      const { actor } = run([...atTiming, tap('action=edit&field=businessHours'), text('次へ'), text('次へ')]);
       expect(actor.getSnapshot().value).toEqual({ call: { script: 'reception' } });
+    });
+
+    it('a command while a detail is being edited ends the edit and is carried out', () => {
+      const { actor, effects } = run([...toWaiting, tap('action=edit&field=userName'), text('通知停止')]);
+      expect(actor.getSnapshot().context.notifications).toBe(false);
       expect(actor.getSnapshot().context.editing).toBeUndefined();
-      expect(actor.getSnapshot().context.profile.businessHours).toBeUndefined();
+      expect(JSON.stringify(effects)).toContain('お知らせを止めました');
+    });
+
+    it('a command while "delete everything?" waits calls the deletion off and is carried out', () => {
+      const { actor, effects } = run([...toWaiting, text('データ削除'), text('通知停止')]);
+      expect(effects).not.toContainEqual({ type: 'deleteUserData' });
+      expect(JSON.stringify(effects)).toContain('削除はとりやめました');
+      expect(actor.getSnapshot().context.notifications).toBe(false);
+    });
+
+    it('"担当の方が不在でした" typed at the first step of the script goes to the absent branch', () => {
+      const { actor } = run([...toReception, text('担当の方が不在でした')]);
+      expect(actor.getSnapshot().value).toEqual({ call: 'absent' });
+    });
+
+    it('"いいえ" to the edit prompt leaves the detail as it was, and says so', () => {
+      const { actor, effects } = run([...toWaiting, tap('action=edit&field=contactPerson'), text('いいえ')]);
+      expect(JSON.stringify(effects)).toContain('登録内容はそのままにしています');
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+    });
+
+    it('a tap to change an unknown detail is ignored, not a crash', () => {
+      const { actor } = run([...toWaiting, tap('action=edit&field=nonsense'), text('通知停止')]);
+      expect(actor.getSnapshot().status).toBe('active');
+      expect(actor.getSnapshot().context.editing).toBeUndefined();
+      expect(actor.getSnapshot().context.notifications).toBe(false);
     });
 
     it('free text the edit cannot use says the profile is unchanged', () => {
