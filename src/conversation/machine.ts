@@ -466,8 +466,9 @@ export function createConversationMachine(deps: MachineDeps) {
         const i = intent(event);
         return i?.kind === 'edit' && (EDITABLE_FIELDS as readonly string[]).includes(i.field);
       },
-      // A command (not an answer) while "delete everything?" waits: the deletion is off, the command goes on.
-      isCommand: ({ event }) => !(['other', 'yes', 'no'] as const).some((kind) => intentIs(event, kind)),
+      // While "delete everything?" waits, a command that changes nothing (help, a stage, notifications,
+      // the profile): the deletion is off, and the command goes on. Anything else only calls it off.
+      passesConfirmation: ({ event }) => CONFIRMATION_PASSES.some((kind) => intentIs(event, kind)),
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
       hasQuestion: ({ context }) => context.question !== undefined,
@@ -556,7 +557,7 @@ export function createConversationMachine(deps: MachineDeps) {
       // what is theirs; whatever they don't claim ends here.
       '*': [
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
-        { guard: and(['confirmingDelete', 'isCommand']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }, 'reraise'] },
+        { guard: and(['confirmingDelete', 'passesConfirmation']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }, 'reraise'] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
         { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
@@ -931,15 +932,22 @@ function branchHandlers(retypeWith?: string) {
   const BRANCHES = ['absent', 'noAnswer', 'retry'] as const;
   return {
     POSTBACK: [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }],
-    // Typed at any step of the script: the person may be out at the first one already. (Worries and
-    // questions, "落ちたらどうしよう", are no report: the readers leave them.)
+    // Typed: the branches at any step of the script (the person may be out at the first one already);
+    // the result only where the script has ended (`retypeWith`), since before the call "連絡を待ちます"
+    // or "採用されたい" is no result.
     TEXT: [
-      ...(['continuing', 'waiting', 'rejected'] as const).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
+      ...(retypeWith ? (['continuing', 'waiting', 'rejected'] as const) : []).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
       ...([...BRANCHES, 'finished'] as const).map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
       ...(retypeWith ? [{ guard: retypeGuard, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] }] : []),
     ],
   };
 }
+
+/**
+ * Commands carried out after calling off a pending deletion. Not "delete" or "restart" (a refusal
+ * must not turn into a second confirmation or wipe the profile), nor stage moves like 次へ/戻る.
+ */
+const CONFIRMATION_PASSES = ['help', 'stage', 'stopNotifications', 'resumeNotifications', 'showProfile', 'edit'] as const satisfies readonly IntentKind[];
 
 /** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
 const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];

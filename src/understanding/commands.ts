@@ -77,6 +77,9 @@ const RESUME_REQUEST =
 const NEGATED_REQUEST =
   /ないで(?!す)|なくて|しません|めません|さない|しない|止めない|とめない|切らない|しまった|ちゃった|消えた|ないよう|どうやって|どうすれば|方法|どうなる|どうなり|たら|場合|[?？]/;
 
+/** "データ削除はやめます", "退会キャンセル": about deleting, but calling it off. */
+const DELETE_REFUSAL = /やめ|止め|キャンセル|取り?消し|とりけし|結構|いらな|要らな|待って|まって|また今度|中止|見送|大丈夫|不要/;
+
 export function detectCommand(text: string): Command | undefined {
   const vs = variants(text);
   const core = vs[0] ?? '';
@@ -84,7 +87,7 @@ export function detectCommand(text: string): Command | undefined {
   // Polite requests first, since they may be longer than the short forms.
   if (core.length <= 30 && !NEGATED_REQUEST.test(core)) {
     if (STOP_REQUEST.test(core) && !/再開|オン|on(?![a-z])/.test(core)) return 'stopNotifications';
-    if (DELETE_REQUEST.test(core) && !/履歴|着信/.test(core)) return 'deleteData';
+    if (DELETE_REQUEST.test(core) && !/履歴|着信/.test(core) && !DELETE_REFUSAL.test(core)) return 'deleteData';
     if (RESUME_REQUEST.test(core)) return 'resumeNotifications';
   }
   for (const [command, words] of EXACT) {

@@ -31,13 +31,18 @@ const MAX_LENGTH = 80;
  * sentence at a time, so that "不採用でした。電話して良かったのかな" still reports the refusal, and
  * たら/れば count only with a worry or wish ("電話したら、選考が続くことになりました" is a report).
  */
-const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|(?:ですか|ますか|でしょうか|のか|かな|かなあ|かも|かもしれない|だろう|だろうか)$/;
+const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|(?:ですか|ますか|でしょうか|のか|だろうか)$/;
 const CONDITION = /なければ|なかったら|ないと|場合/;
+/** Not a question, but not what happened either: a guess, a wish or a fear ("不採用かなと思います", "採用されたい", "どうせ不採用"). */
+const SPECULATING =
+  /(?<!な)かな(?:あ|ぁ)?(?:と|って|$)|かも|だろう|でしょう|と思(?:う|い|って)|気がする|みたい|っぽい|たい(?:です|な|なあ)?$|といい(?:な|けど|のに|です)|ますように|(?<!お)祈|願って|願う|嬉し|うれし|心配|不安|怖|こわ|困る|嫌だ|いやだ|覚悟|どうせ|なりそう|されそう|落ちそう/;
 const IF_CLAUSE = /たら|なら|れば/;
-const WISH_OR_WORRY = /嬉し|うれし|いいな|いいけど|心配|不安|怖い|こわい|困る|嫌だ|いやだ|祈|願/;
+/** A sentence that asks or sets a condition: it reports nothing at all. */
 function tentative(sentence: string): boolean {
-  return ASKING.test(sentence) || CONDITION.test(sentence) || (IF_CLAUSE.test(sentence) && WISH_OR_WORRY.test(sentence));
+  return ASKING.test(sentence) || CONDITION.test(sentence) || (IF_CLAUSE.test(sentence) && SPECULATING.test(sentence));
 }
+/** A sentence that may say how things stand ("まだ連絡がなくて不安です") but is no news of a result. */
+const speculating = (sentence: string): boolean => SPECULATING.test(sentence);
 
 /** Says it didn't happen: "…進めませんでした", "…じゃなかった" (at the end of the sentence). */
 const NEGATED = /(?:ません|ませんでした|なかった|ない|じゃない|ではない|じゃなかった|ではなかった|ず)(?:です|でした|よ|ね)?$/;
@@ -61,7 +66,7 @@ function rejectedIn(core: string): boolean {
 
 /** The selection goes on: an offer, a next interview, a start date. */
 const CONTINUING =
-  /選考(?:が|を|に|は)?(?:続|進)|次の(?:面接|選考)|[二2]次(?:面接|選考)|最終面接|面接(?:に|へ)進|内定|(?<!不)採用(?:され(?:た|ました)|が決ま|になりました|になった|です|でした|!)|(?<!不)合格(?:した|しました|です|でした|!)|受かった|受かりました|(?:勤務|出勤|働く|入社)(?:日|開始)?が決ま|(?:初出勤|研修)(?:の日)?が決ま|面接(?:の)?(?:日程|日時|日)が決ま|(?:出勤|勤務|入社)(?:です|します|することに)|働(?:く|ける)ことにな|来てください/;
+  /選考(?:が|を|に|は)?(?:続|進)|次の(?:面接|選考)|[二2]次(?:面接|選考)|最終面接|面接(?:に|へ)進|内定|(?<!不)採用(?:され(?:た(?![いら])|ました)|が決ま|になりました|になった|です|でした|!)|(?<!不)合格(?:した|しました|です|でした|!)|受かった|受かりました|(?:勤務|出勤|働く|入社)(?:日|開始)?が決ま|(?:初出勤|研修)(?:の日)?が決ま|面接(?:の)?(?:日程|日時|日)が決ま|(?:出勤|勤務|入社)(?:です|します|することに)|働(?:く|ける)ことにな|来てください/;
 function continuingIn(core: string): boolean {
   return CONTINUING.test(core) && !NEGATED.test(core);
 }
@@ -95,7 +100,7 @@ const MISSED_AGAIN = /出(?:られ|れ)(?:なかった|ませんでした|ず)|�
 
 /** Nothing yet ("まだ待ちます" is a choice, not news). */
 const NOTHING_YET =
-  /^まだ(?:$|です|だよ|だ$|来|き|こ|な|連絡|返事|何も)|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
+  /^まだ(?:$|です|だよ|だ$|来|き|こ|な|連絡|返事|何も)|(?:連絡|返事|返信)(?:は|が)?まだ(?:$|です|だ|来|き|こ|な)|(?:来|こ|き)(?:ない|ていない|てない|ません|ていません)|(?:連絡|返事|電話|返信|音沙汰)(?:が|は)?(?:ない|なし|無い|無し|ありません)|音沙汰|何も(?:ない|来|き)/;
 
 const REMIND =
   /(?:その時間|時間になったら|時間が(?:来|き)たら|時間に|時間を|時間の前に?).{0,4}(?:知らせ|教え|お知らせ|通知|連絡|声(?:を)?かけ)|リマインド|お知らせ(?:して|ください|お願い|ほしい)/;
@@ -121,24 +126,34 @@ function message(text: string): string | undefined {
 /** Without the punctuation, laughter and symbols people end a line with. */
 const trimEnd = (s: string): string => s.replace(/[\s。、.,!！~…♪w笑\p{Extended_Pictographic}\u{FE0F}]+$/u, '');
 
-/** The sentences of a message that report something (not a question, worry or condition). */
+/** Quoted words stay one piece: "「不採用です。」と言われたらどうしよう" is one sentence. */
+const unquote = (s: string): string => s.replace(/「[^」]*」/g, (q) => q.replace(/[。!！?？]/g, ''));
+
+/** The sentences of a message that report something (not a question or a condition). */
 function reports(text: string): string[] {
   const all = message(text);
   if (!all) return [];
-  return sentences(all)
+  return sentences(unquote(all))
     .filter((s) => !tentative(trimEnd(s)))
     .map(trimEnd)
     .filter((s) => s.length > 0);
 }
 
-/** The clauses of a message that may choose an option (not a question, not declining). */
-function choices(text: string): string[] {
+/**
+ * The clauses of a message that may choose an option. A question chooses nothing, nor does a
+ * message that declines after naming something ("リマインド、結構です", "台本は、大丈夫です"); a
+ * refusal that comes first and names nothing declines something else ("大丈夫です、台本ください").
+ */
+function choices(text: string, named: (clause: string) => boolean): string[] {
   const all = message(text);
   if (!all || /[?？]/.test(all)) return [];
-  return all
-    .split(/[、,。!！\n]|けど|けれど|ので|から(?=[、,]?)/)
+  const clauses = all
+    .split(/[、,。!！\n]|けど|けれど|ので/)
     .map(trimEnd)
-    .filter((c) => c.length > 0 && !ASKING.test(c) && !DECLINING.test(c));
+    .filter((c) => c.length > 0);
+  const firstNamed = clauses.findIndex(named);
+  if (clauses.some((c, i) => DECLINING.test(c) && (named(c) || (firstNamed >= 0 && i > firstNamed)))) return [];
+  return clauses.filter((c) => !DECLINING.test(c));
 }
 
 /** The one answer the units of a message give between them, or undefined when none or several. */
@@ -154,7 +169,7 @@ function hits<T extends string>(found: ReadonlyArray<readonly [T, boolean]>): T[
 
 /** "How did the call go?" answered in words. */
 export function readCallOutcome(text: string): CallOutcome | undefined {
-  return oneAnswer(reports(text), (sentence) =>
+  return oneAnswer(reports(text).filter((s) => !speculating(s)), (sentence) =>
     hits<CallOutcome>([
       ['rejected', rejectedIn(sentence)],
       ['continuing', continuingIn(sentence)],
@@ -170,9 +185,10 @@ export function readWaitingNews(text: string): WaitingNews | undefined {
   const found = new Set(
     units.flatMap((sentence) =>
       hits<WaitingNews | 'contacted'>([
-        ['rejected', rejectedIn(sentence)],
-        ['continuing', continuingIn(sentence)],
-        ['contacted', CONTACTED.test(sentence)],
+        // A guess or a fear is no news ("落ちたかもです"); "まだ連絡がなくて不安です" still says nothing came.
+        ['rejected', !speculating(sentence) && rejectedIn(sentence)],
+        ['continuing', !speculating(sentence) && continuingIn(sentence)],
+        ['contacted', !speculating(sentence) && CONTACTED.test(sentence)],
         ['none', NOTHING_YET.test(sentence)],
       ]),
     ),
@@ -188,7 +204,7 @@ export function readWaitingNews(text: string): WaitingNews | undefined {
 
 /** "How is the call going?" answered in words while the script is on screen. */
 export function readCallBranch(text: string): CallBranch | undefined {
-  return oneAnswer(reports(text), (sentence) => {
+  return oneAnswer(reports(text).filter((s) => !speculating(s)), (sentence) => {
     const absent = ABSENT.test(sentence);
     const noAnswer = !absent && NO_ANSWER.test(sentence);
     return hits<CallBranch>([
@@ -203,8 +219,9 @@ export function readCallBranch(text: string): CallBranch | undefined {
 }
 
 /** "Inquire, or wait a little longer?" answered in words. */
+const namesWaitingChoice = (clause: string): boolean => INQUIRY.test(clause) || WAIT.test(clause);
 export function readWaitingChoice(text: string): WaitingChoice | undefined {
-  return oneAnswer(choices(text), (clause) =>
+  return oneAnswer(choices(text, namesWaitingChoice), (clause) =>
     hits<WaitingChoice>([
       ['inquiry', INQUIRY.test(clause)],
       ['wait', WAIT.test(clause)],
@@ -223,7 +240,7 @@ export function readThanksStep(text: string): ThanksStep | undefined {
   const all = whole(text);
   if (!all) return undefined;
   if (SENT.test(all)) return 'sent';
-  return oneAnswer(choices(text), (clause) => (LETTER.test(clause) ? ['letter' as const] : []));
+  return oneAnswer(choices(text, (clause) => LETTER.test(clause)), (clause) => (LETTER.test(clause) ? ['letter' as const] : []));
 }
 
 /** "お礼を送りました" and the like: the thank-you has gone out, whatever is on screen. */
@@ -233,8 +250,9 @@ export function saysThanksSent(text: string): boolean {
 }
 
 /** "When should I call?" answered with what to do next: a reminder, the script, or the hours. */
+const namesTimingChoice = (clause: string): boolean => REMIND.test(clause) || SCRIPT.test(clause) || HOURS_OFFER.test(clause);
 export function readTimingChoice(text: string): TimingChoice | undefined {
-  return oneAnswer(choices(text), (clause) => {
+  return oneAnswer(choices(text, namesTimingChoice), (clause) => {
     const hours = HOURS_OFFER.test(clause);
     return hits<TimingChoice>([
       // "営業時間を教えます" offers the hours; it asks for no reminder.

@@ -229,6 +229,27 @@ describe('the conversation machine (pure)', () => {
       expect(actor.getSnapshot().context.notifications).toBe(false);
     });
 
+    it('"データ削除はやめます" calls the deletion off and asks nothing more; a "はい" after it deletes nothing', () => {
+      const { actor, effects } = run([...toWaiting, text('データ削除'), text('データ削除はやめます')]);
+      expect(JSON.stringify(effects)).toContain('削除はとりやめました');
+      expect(JSON.stringify(effects)).not.toContain('よろしいですか');
+      expect(actor.getSnapshot().context.confirmingDelete).toBe(false);
+      expect(run([...toWaiting, text('データ削除'), text('データ削除はやめます'), text('はい')]).effects).not.toContainEqual({ type: 'deleteUserData' });
+    });
+
+    it('"最初から" while "delete everything?" waits calls it off and keeps the profile', () => {
+      const { actor, effects } = run([...toWaiting, text('データ削除'), text('最初から')]);
+      expect(JSON.stringify(effects)).toContain('削除はとりやめました');
+      expect(JSON.stringify(effects)).not.toContain('最初からやり直しますね');
+      expect(actor.getSnapshot().context.profile.userName).toBe('佐藤健');
+    });
+
+    it.each([['採用されたい'], ['連絡を待ちます'], ['どうせ不採用です']])('"%s" before the call is no result', (said) => {
+      const { actor, effects } = run([...toReception, text(said)]);
+      expect(actor.getSnapshot().value).toEqual({ call: { script: 'reception' } });
+      expect(effects.filter((e) => e.type === 'cancel' || e.type === 'schedule')).toEqual([]);
+    });
+
     it('"担当の方が不在でした" typed at the first step of the script goes to the absent branch', () => {
       const { actor } = run([...toReception, text('担当の方が不在でした')]);
       expect(actor.getSnapshot().value).toEqual({ call: 'absent' });

@@ -899,3 +899,44 @@ describe('typed answers, a sentence at a time', () => {
     expect(readTimingChoice(text)).toBe(choice);
   });
 });
+
+describe('typed answers: guesses, wishes, quotes and refusals after a topic (third review)', () => {
+  it.each([
+    ['不採用かなと思います'],
+    ['不採用だろうと思います'],
+    ['不採用になるかもです'],
+    ['「不採用です。」と言われたらどうしよう'],
+    ['採用されたい'],
+    ['選考に進めるといいな'],
+    ['不採用になりそうで怖い'],
+    ['どうせ不採用です'],
+    ['不採用覚悟でかけます'],
+  ])('outcome %j → undefined', (text) => {
+    expect(readCallOutcome(text)).toBeUndefined();
+  });
+
+  it('guesses are no news, but a worry doesn\'t hide "nothing yet"; the rejection idiom お祈り is no prayer', () => {
+    expect(readWaitingNews('連絡はまだ。落ちたかもです')).toBe('none');
+    expect(readWaitingNews('まだ連絡がなくて不安です')).toBe('none');
+    expect(readWaitingNews('お祈りメールでした')).toBe('rejected');
+    expect(readCallOutcome('内定をいただきました、よろしくお願いします')).toBe('continuing');
+  });
+
+  it.each([
+    ['リマインド、結構です'],
+    ['台本は、大丈夫です'],
+    ['台本、いらない'],
+  ])('timing %j declines what it names', (text) => {
+    expect(readTimingChoice(text)).toBeUndefined();
+  });
+
+  it('a refusal after a topic, and から inside a word', () => {
+    expect(readWaitingChoice('問い合わせは、結構です')).toBeUndefined();
+    expect(readThanksStep('手紙は、いらないです')).toBeUndefined();
+    expect(readTimingChoice('これから台本を見ます')).toBe('script');
+  });
+
+  it.each([['データ削除はやめます'], ['データ削除はキャンセルで'], ['退会はやめます'], ['データ消去は中止']])('%j is no request to delete', (text) => {
+    expect(detectCommand(text)).toBeUndefined();
+  });
+});
