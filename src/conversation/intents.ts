@@ -114,6 +114,8 @@ export function postbackIntent(data: string): Intent {
       return { kind: 'edit', field: p.get('field') ?? '' };
     case 'delete':
       return p.get('confirm') === 'yes' ? { kind: 'yes' } : { kind: 'no' };
+    case 'check':
+      return v === 'yes' ? { kind: 'yes' } : { kind: 'no' };
     case 'answer':
       if (p.get('q') && v !== undefined) return { kind: 'answer', question: p.get('q')!, value: v };
       break;

@@ -1,4 +1,4 @@
-import { and, assign, emit, not, raise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, not, raise, setup } from 'xstate';
 import type { Content } from '../flows/load-flows.ts';
 import type { QuickReplyOption } from '../flows/schema.ts';
 import type { BusinessCalendar } from '../time/business-calendar.ts';
@@ -6,6 +6,7 @@ import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
 import {
   confirmsDeletion,
+  isNoNewValue,
   parseBusinessHours,
   readCallBranch,
   readCallOutcome,
@@ -48,6 +49,11 @@ export const MACHINE_VERSION = 1;
 
 export type Outcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
 
+/** A typed result awaiting the user's yes (see ConversationContext.checking). */
+export type TypedCheck =
+  | { reading: 'outcome'; value: 'continuing' | 'waiting' | 'rejected'; qr: string }
+  | { reading: 'news'; value: 'continuing' | 'rejected'; qr: string };
+
 /** Kinds of scheduled pushes. The machine decides, when one fires, whether it still makes sense. */
 export const TIMER_KINDS = ['callReminder', 'checkIn', 'inquiryOffer', 'thanksReminder', 'lessonsRecap'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
@@ -63,6 +69,12 @@ export interface ConversationContext {
   /** Consecutive replies Akari could not read; after two, it moves on instead of asking again. */
   unclear: number;
   editing?: EditableField;
+  /**
+   * A result read from typed words, waiting for the user to say it is right before anything is
+   * done with it ("不採用でした" → "「不採用だった」で合っていますか？"). `qr`: the options to offer again
+   * if it isn't.
+   */
+  checking?: TypedCheck;
   ticks: { research: string[]; lessons: string[] };
   outcome?: Outcome;
   thanksSent: boolean;
@@ -107,7 +119,8 @@ export const CONTENT_REQUIREMENTS = {
   texts: [
     'greeting', 'help', 'nonText', 'reprompt', 'repromptGiveUp', 'versionReset', 'restarted', 'deleteConfirm', 'deleted',
     'deleteCancelled', 'notificationsOff', 'notificationsOn', 'notificationsRequired', 'alreadyFirst', 'profileHeader',
-    'profileEditPrompt', 'profileUpdated', 'profileUnchanged', 'stageNeedsDetails',
+    'profileEditPrompt', 'profileUpdated', 'profileUnchanged', 'typedCheck.outcome.continuing', 'typedCheck.outcome.waiting',
+    'typedCheck.outcome.rejected', 'typedCheck.news.continuing', 'typedCheck.news.rejected', 'typedCheck.missed', 'stageNeedsDetails',
     'situation.intro', 'situation.understood',
     ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'question.userName', 'question.contactPerson',
     'assessment.verdict.fresh', 'assessment.verdict.days', 'assessment.verdict.late', 'assessment.verdict.unknown',
@@ -128,7 +141,7 @@ export const CONTENT_REQUIREMENTS = {
     'reminder.call', 'reminder.checkIn', 'reminder.inquiry', 'reminder.thanks', 'reminder.recap',
   ],
   quickReplies: [
-    'deleteConfirm', 'helpMenu', ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'assessment.next', 'apology.tips',
+    'deleteConfirm', 'helpMenu', 'typedCheck', ...SITUATION_QUESTIONS.map((q) => `question.${q}`), 'assessment.next', 'apology.tips',
     'research.done', 'strengths.added', 'strengths.intro', 'preparation.done', 'timing.goodNow', 'timing.later', 'timing.none',
     'timing.reminderSet', 'script.step', 'script.branches', 'branch.after', 'outcome.question', 'thanks.tips', 'thanks.letter',
     'waiting.askDate', 'waiting.status', 'inquiry.tips', 'reflection', 'lessons.recapOffer', 'reminder.call', 'reminder.inquiry',
@@ -304,10 +317,17 @@ export function createConversationMachine(deps: MachineDeps) {
         return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
       }),
       endEdit: assign({ editing: undefined }),
+      askTypedCheck: enqueueActions(({ enqueue, context, event }, params: TypedCheck) => {
+        enqueue.assign({ checking: params });
+        enqueue.emit(reply(r.render([{ say: `typedCheck.${params.reading}.${params.value}`, qr: 'typedCheck' }], context.profile, atOf(event, context))));
+      }),
+      endCheck: assign({ checking: undefined }),
+      // Not what they meant: the step's own options again.
+      sayCheckMissed: emit(({ context, event }) => reply(r.render([{ say: 'typedCheck.missed', qr: context.checking?.qr ?? 'helpMenu' }], context.profile, atOf(event, context)))),
       // The message again, now that the exchange it interrupted is over: it goes where it would have.
       reraise: raise(({ event }) => event),
       // A push changes the subject: an unanswered "delete everything?" or edit prompt is over.
-      endRootExchanges: assign({ confirmingDelete: false, editing: undefined }),
+      endRootExchanges: assign({ confirmingDelete: false, editing: undefined, checking: undefined }),
       sayEdited: emit(({ context, event }) =>
         reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
       ),
@@ -320,6 +340,7 @@ export function createConversationMachine(deps: MachineDeps) {
         skipped: [],
         unclear: 0,
         editing: undefined,
+        checking: undefined,
         ticks: { research: [], lessons: [] },
         outcome: undefined,
         thanksSent: false,
@@ -458,7 +479,11 @@ export function createConversationMachine(deps: MachineDeps) {
       // "はい", the button, or a typed "削除する" / "データを削除してください" (see confirmsDeletion).
       deletionConfirmed: ({ event }) => intentIs(event, 'yes') || (event.type === 'TEXT' && confirmsDeletion(event.text)),
       editing: ({ context }) => context.editing !== undefined,
-      editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
+      checking: ({ context }) => context.checking !== undefined,
+      checkConfirmed: ({ context, event }, params: { reading: TypedCheck['reading']; value: string }) =>
+        context.checking?.reading === params.reading && context.checking.value === params.value && intentIs(event, 'yes'),
+      editAnswered: ({ context, event }) =>
+        !(event.type === 'TEXT' && FREE_TEXT_FIELDS.includes(context.editing!) && isNoNewValue(event.text)) && editResult(context, event)?.kind === 'answer',
       // An answer the edit can't use (free text, skip, yes, no, "ない"): the edit ends there, unchanged.
       editNotUnderstood: ({ context, event }) =>
         EDIT_REPLIES.some((kind) => intentIs(event, kind)) || editResult(context, event)?.kind === 'skip',
@@ -559,6 +584,19 @@ export function createConversationMachine(deps: MachineDeps) {
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll', { type: 'speak', params: { parts: [{ say: 'deleted' }] } }] },
         { guard: and(['confirmingDelete', 'passesConfirmation']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }, 'reraise'] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, { type: 'speak', params: { parts: [{ say: 'deleteCancelled' }] } }] },
+        // A typed result, confirmed: what its tap would have done. Not confirmed: the options again.
+        ...CHECKED_OUTCOMES.map((value) => ({
+          guard: { type: 'checkConfirmed' as const, params: { reading: 'outcome' as const, value } },
+          target: outcomeStep(value).target,
+          actions: ['endCheck' as const, ...outcomeStep(value).actions],
+        })),
+        ...CHECKED_NEWS.map((value) => ({
+          guard: { type: 'checkConfirmed' as const, params: { reading: 'news' as const, value } },
+          target: heardStep(value).target,
+          actions: ['endCheck' as const, ...heardStep(value).actions],
+        })),
+        { guard: and(['checking', 'passesConfirmation']), actions: ['endCheck', 'reraise'] },
+        { guard: 'checking', actions: ['sayCheckMissed', 'endCheck'] },
         { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
         // Any other tap or command was meant for something else: the edit ends, and the message goes on.
@@ -736,7 +774,8 @@ export function createConversationMachine(deps: MachineDeps) {
               POSTBACK: OUTCOMES.map((outcome) => ({ guard: vg('outcome', outcome), ...outcomeStep(outcome) })),
               // Answered in words ("不採用でした", "誰も出ませんでした"): the same as the tap.
               TEXT: [
-                ...OUTCOMES.map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
+                ...typedOutcomeHandlers('outcome.question'),
+                { guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome: 'unreached' as const } }]), ...outcomeStep('unreached') },
                 { guard: retypeGuard, actions: ['countUnclear', { type: 'repromptWith', params: { qr: 'outcome.question' } }] },
               ],
             },
@@ -769,7 +808,7 @@ export function createConversationMachine(deps: MachineDeps) {
               ],
               TEXT: [
                 // "連絡が来ました" before the question is answered: they have already heard back.
-                ...typedNewsHandlers(['continuing', 'rejected']),
+                ...typedNewsHandlers(['continuing', 'rejected'], 'waiting.status'),
                 { guard: and([not('editing'), 'answered', ig('other'), 'notifications']), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
                 { guard: and([not('editing'), 'answered', ig('other')]), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
                 { guard: ig('next'), target: 'reflection' },
@@ -782,7 +821,7 @@ export function createConversationMachine(deps: MachineDeps) {
             on: {
               TEXT: [
                 { guard: ig('next'), target: 'reflection' },
-                ...typedNewsHandlers(NEWS),
+                ...typedNewsHandlers(NEWS, 'waiting.status'),
                 // The offer of an inquiry (a later push) is answered here too.
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'inquiry' as const } }]), target: 'inquiry' },
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'wait' as const } }]), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
@@ -793,7 +832,7 @@ export function createConversationMachine(deps: MachineDeps) {
           },
           inquiry: {
             entry: [{ type: 'speak', params: { parts: [{ say: 'inquiry.intro' }, { template: 'inquiryEmail' }, { template: 'inquiryPhone' }, { say: 'inquiry.tips', qr: 'inquiry.tips' }] } }],
-            on: { ...nextOn('reflection'), TEXT: [...nextOn('reflection').TEXT, ...typedNewsHandlers(['continuing', 'rejected'])] },
+            on: { ...nextOn('reflection'), TEXT: [...nextOn('reflection').TEXT, ...typedNewsHandlers(['continuing', 'rejected'], 'inquiry.tips')] },
           },
           reflection: {
             initial: 'wentWell',
@@ -912,10 +951,11 @@ function stepOn(target: string) {
 /** Where each turn of the call leads, tapped or typed. */
 function branchStep(branch: CallBranch) {
   switch (branch) {
+    // Re-entered when already there ("また不在でした"): its advice is said again, not nothing.
     case 'absent':
-      return { target: '#akari.call.absent', actions: [] };
+      return { target: '#akari.call.absent', reenter: true, actions: [] };
     case 'noAnswer':
-      return { target: '#akari.call.noAnswer', actions: [] };
+      return { target: '#akari.call.noAnswer', reenter: true, actions: [] };
     case 'retry':
       return { target: '#akari.call.timing', actions: [{ type: 'speak' as const, params: { parts: [{ say: 'branch.retry' }] as Part[] } }] };
     case 'finished':
@@ -936,8 +976,11 @@ function branchHandlers(retypeWith?: string) {
     // the result only where the script has ended (`retypeWith`), since before the call "連絡を待ちます"
     // or "採用されたい" is no result.
     TEXT: [
-      ...(retypeWith ? (['continuing', 'waiting', 'rejected'] as const) : []).map((outcome) => ({ guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome } }]), ...outcomeStep(outcome) })),
-      ...([...BRANCHES, 'finished'] as const).map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
+      // The branch first ("残念ながら担当の方はお休みでした" is about the person, not the result), then
+      // the result, then "the call is over" ("電話が終わって、選考が続くことに…" gives the result).
+      ...BRANCHES.map((branch) => ({ guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch } }]), ...branchStep(branch) })),
+      ...(retypeWith ? typedOutcomeHandlers('outcome.question') : []),
+      { guard: and([typedAnswer, { type: 'typedBranch' as const, params: { branch: 'finished' as const } }]), ...branchStep('finished') },
       ...(retypeWith ? [{ guard: retypeGuard, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] }] : []),
     ],
   };
@@ -948,6 +991,9 @@ function branchHandlers(retypeWith?: string) {
  * must not turn into a second confirmation or wipe the profile), nor stage moves like 次へ/戻る.
  */
 const CONFIRMATION_PASSES = ['help', 'stage', 'stopNotifications', 'resumeNotifications', 'showProfile', 'edit'] as const satisfies readonly IntentKind[];
+
+/** Details typed freely (names, strengths): almost any text would pass as a value, so "キャンセル" must not. */
+const FREE_TEXT_FIELDS: readonly (EditableField | undefined)[] = ['userName', 'employerName', 'contactPerson', 'strengths'];
 
 /** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
 const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];
@@ -997,7 +1043,7 @@ const retypeGuard = and([typedAnswer, not('saysThanksSent')]);
  * instead, nor a typed name become the stage's answer. (A message the edit can't use ends the edit
  * and goes on to where it would have gone.)
  */
-const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete;
+const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
 
 /** Where each answer to "how did the call go?" leads, tapped or typed. */
 function outcomeStep(outcome: Outcome) {
@@ -1036,8 +1082,25 @@ function heardStep(news: WaitingNews) {
   }
 }
 
-function typedNewsHandlers(kinds: readonly WaitingNews[]) {
-  return kinds.map((news) => ({ guard: and([typedAnswer, { type: 'typedNews' as const, params: { news } }]), ...heardStep(news) }));
+/** Results that change the course (and cancel reminders) are done only once the user confirms the reading. */
+const CHECKED_OUTCOMES = ['continuing', 'waiting', 'rejected'] as const;
+const CHECKED_NEWS = ['continuing', 'rejected'] as const;
+
+/** Typed results after the call: checked with the user first (`qr`: the options if the reading is wrong). */
+function typedOutcomeHandlers(qr: string) {
+  return CHECKED_OUTCOMES.map((value) => ({
+    guard: and([typedAnswer, { type: 'typedOutcome' as const, params: { outcome: value } }]),
+    actions: [{ type: 'askTypedCheck' as const, params: { reading: 'outcome' as const, value, qr } }],
+  }));
+}
+
+/** Typed news from the employer: "nothing yet" is acted on; heard back or turned down is checked first. */
+function typedNewsHandlers(kinds: readonly WaitingNews[], qr: string) {
+  return kinds.map((news) =>
+    news === 'none'
+      ? { guard: and([typedAnswer, { type: 'typedNews' as const, params: { news } }]), ...heardStep(news) }
+      : { guard: and([typedAnswer, { type: 'typedNews' as const, params: { news } }]), actions: [{ type: 'askTypedCheck' as const, params: { reading: 'news' as const, value: news, qr } }] },
+  );
 }
 
 export type ConversationMachine = ReturnType<typeof createConversationMachine>;

@@ -65,7 +65,8 @@ const EXACT: ReadonlyArray<readonly [Command, readonly string[]]> = [
   ['no', ['いいえ', 'いや', 'いやです', 'やめる', 'やめます', 'やめて', 'やめとく', 'やめておく', 'いらない', 'いらないです', '結構です', 'けっこうです', 'no', 'ノー', '違う', 'ちがう', '違います', 'ちがいます', 'だめ', 'ダメ', 'しない', 'しません', 'いいえ結構です',
     // Declining an offer politely ("今回は大丈夫です"); for a deletion, that keeps the data.
     'いりません', '不要', '今回は不要', '今回はいい', '今回は大丈夫', 'なくて大丈夫', 'なしで']],
-  ['yes', ['はい', 'はーい', 'はいはい', 'うん', 'うんうん', 'ok', 'okay', 'おk', 'オッケー', 'おっけー', 'yes', 'ええ', 'そう', 'そうです', '了解', 'りょうかい', 'わかりました', '分かりました', '承知しました', 'お願いします', 'おねがいします', 'お願い', 'おねがい', 'もちろん', 'いいよ', 'はいお願いします', 'うんお願い', 'よろしくお願いします', 'お願いしたいです']],
+  ['yes', ['はい', 'はーい', 'はいはい', 'うん', 'うんうん', 'ok', 'okay', 'おk', 'オッケー', 'おっけー', 'yes', 'ええ', 'そう', 'そうです', '了解', 'りょうかい', 'わかりました', '分かりました', '承知しました', 'お願いします', 'おねがいします', 'お願い', 'おねがい', 'もちろん', 'いいよ', 'はいお願いします', 'うんお願い', 'よろしくお願いします', 'お願いしたいです',
+    '合っています', '合ってます', 'あってます', 'あっています', '正解', 'その通り', 'そのとおり']],
 ];
 
 /** Short polite requests to stop notifications or delete data (no negation, no "accidentally"). */
@@ -91,6 +92,8 @@ export function detectCommand(text: string): Command | undefined {
     if (RESUME_REQUEST.test(core)) return 'resumeNotifications';
   }
   for (const [command, words] of EXACT) {
+    // "はい？" or "ええ？!" is surprise or doubt, not an answer: no yes or no with a question mark.
+    if ((command === 'yes' || command === 'no') && /[?？]/.test(text)) continue;
     if (vs.some((v) => words.includes(v))) return command;
   }
   // "はい、お願いします" / "いいえ、結構です": every part is the same answer.

@@ -31,11 +31,11 @@ const MAX_LENGTH = 80;
  * sentence at a time, so that "不採用でした。電話して良かったのかな" still reports the refusal, and
  * たら/れば count only with a worry or wish ("電話したら、選考が続くことになりました" is a report).
  */
-const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|(?:ですか|ますか|でしょうか|のか|だろうか)$/;
+const ASKING = /[?？]|どう(?:しよう|すれば|したら|なる|なり)|どういう|ってこと|って何|ってなに|の意味|(?:ですか|ますか|でしょうか|のか|だろうか|の)$/;
 const CONDITION = /なければ|なかったら|ないと|場合/;
 /** Not a question, but not what happened either: a guess, a wish or a fear ("不採用かなと思います", "採用されたい", "どうせ不採用"). */
 const SPECULATING =
-  /(?<!な)かな(?:あ|ぁ)?(?:と|って|$)|かも|だろう|でしょう|と思(?:う|い|って)|気がする|みたい|っぽい|たい(?:です|な|なあ)?$|といい(?:な|けど|のに|です)|ますように|(?<!お)祈|願って|願う|嬉し|うれし|心配|不安|怖|こわ|困る|嫌だ|いやだ|覚悟|どうせ|なりそう|されそう|落ちそう/;
+  /(?<!な)かな[あぁー〜~]*(?:と|って|$)|かも|だろう|でしょう|と思(?:う|い|った|って)|気がする|みたい|っぽい|たぶん|多分|おそらく|恐らく|らしい|はず|ような|夢|言いたい|わけない|羨ま|うらやま|たい(?:です|な|なあ)?$|(?:と|たら|ば)いい(?:な|けど|のに|です)|ますように|(?<!お)祈|願って|願う|嬉し|うれし|心配|不安|怖|こわ|困る|嫌だ|いやだ|覚悟|どうせ|なりそう|されそう|落ちそう/;
 const IF_CLAUSE = /たら|なら|れば/;
 /** A sentence that asks or sets a condition: it reports nothing at all. */
 function tentative(sentence: string): boolean {
@@ -52,16 +52,18 @@ const NEGATED = /(?:ません|ませんでした|なかった|ない|じゃな�
  * です", "大丈夫です". ("台本だけ見れればいいです" and "リマインドしてもらえるといいです" choose.)
  */
 const DECLINING =
-  /いらな|いりません|要らな|不要|結構|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|(?:は|も)(?:いい|大丈夫)|^(?:大丈夫|いいです)/;
+  /いらな|いらん|いりません|要らな|不要|必要(?:ない|なし|ありません)|なしで|ないで|結構|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|(?:は|も)(?:いい|大丈夫)|^(?:大丈夫|いいです)/;
 
 /** Turned down, said with a negative ("採用されませんでした", "次に進めなかった"): the negative is the news. */
 const REJECTED_AS_NEGATIVE =
-  /採用(?:され)?(?:なかった|ませんでした|されず)|(?:ご)?縁が(?:なかった|ありませんでした)|(?:進め|受から|通ら)(?:なかった|ませんでした)|(?:ダメ|だめ|駄目)(?:だった|でした)/;
+  /採用(?:され)?(?:なかった|ませんでした|されず)|(?:ご)?縁が(?:なかった|ありませんでした)|(?:進め|受から|通ら)(?:なかった|ませんでした)/;
 /** Turned down. */
 const REJECTED_WORDS =
-  /不採用|不合格|落ち(?:た|ました|てた|てました|ちゃった)|落とされ|見送(?:り|られ)|お祈り|残念ながら|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
+  /不採用|不合格|(?<!(?:電話|通話|回線|充電|電波|電池|バッテリー)(?:が|は|も)?)落ち(?:た|ました|てた|てました|ちゃった)|落とされ|見送(?:り|られ)|お祈り|残念ながら|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
+/** "不採用ではないけど", "見送りじゃなくて", "見送りは撤回": the refusal itself denied. */
+const REFUSAL_DENIED = /(?:不採用|不合格|見送り)(?:では|じゃ|は)?(?:な|撤回|取り消)/;
 function rejectedIn(core: string): boolean {
-  return REJECTED_AS_NEGATIVE.test(core) || (REJECTED_WORDS.test(core) && !NEGATED.test(core));
+  return REJECTED_AS_NEGATIVE.test(core) || (REJECTED_WORDS.test(core) && !NEGATED.test(core) && !REFUSAL_DENIED.test(core));
 }
 
 /** The selection goes on: an offer, a next interview, a start date. */
@@ -94,7 +96,9 @@ const RETRY = /(?:時間|日)を(?:改め|あらため|変え|ずらし)|(?:あ�
 
 /** Heard back from them (a call, a mail), without saying how it went. */
 const CONTACTED =
-  /(?:連絡|電話|メール|返事|返信|お返事|ご連絡|折り返し)(?:が|は|を|も)?(?:[来き](?:た|ました|てた|てました|ていた|ていました)|あ(?:った|りました)|(?:もら|貰)(?:った|いました)|(?:いただ|頂)(?:いた|きました))/;
+  /(?:連絡|電話|メール|返事|返信|お返事|ご連絡|折り返し)(?:が|は|を|も)?(?:[来き](?:た(?!ら)|ました|てた|てました|ていた|ていました)|あ(?:った(?!ら)|りました)|(?:もら|貰)(?:った|いました)|(?:いただ|頂)(?:いた|きました))/;
+/** News from someone else than the employer: another company, a job centre, family, spam. */
+const OTHER_SOURCE = /他社|他の(?:会社|社|お店|店|所)|別の(?:会社|社|お店|店|所)|ハローワーク|派遣会社|母|父|親|家族|友達|友人|知らない番号|迷惑|(?:友達|人)は/;
 /** …and missed again: "電話がありましたが出られませんでした" is no news at all. */
 const MISSED_AGAIN = /出(?:られ|れ)(?:なかった|ませんでした|ず)|取れ(?:なかった|ませんでした)|気(?:づ|付)か(?:なかった|ず)|逃し/;
 
@@ -151,6 +155,7 @@ function choices(text: string, named: (clause: string) => boolean): string[] {
     .split(/[、,。!！\n]|けど|けれど|ので/)
     .map(trimEnd)
     .filter((c) => c.length > 0);
+  if (clauses.some((c) => ASKING.test(c))) return [];
   const firstNamed = clauses.findIndex(named);
   if (clauses.some((c, i) => DECLINING.test(c) && (named(c) || (firstNamed >= 0 && i > firstNamed)))) return [];
   return clauses.filter((c) => !DECLINING.test(c));
@@ -172,7 +177,7 @@ export function readCallOutcome(text: string): CallOutcome | undefined {
   return oneAnswer(reports(text).filter((s) => !speculating(s)), (sentence) =>
     hits<CallOutcome>([
       ['rejected', rejectedIn(sentence)],
-      ['continuing', continuingIn(sentence)],
+      ['continuing', !OTHER_SOURCE.test(sentence) && continuingIn(sentence)],
       ['waiting', WAITING.test(sentence)],
       ['unreached', UNREACHED.test(sentence)],
     ]),
@@ -187,8 +192,8 @@ export function readWaitingNews(text: string): WaitingNews | undefined {
       hits<WaitingNews | 'contacted'>([
         // A guess or a fear is no news ("落ちたかもです"); "まだ連絡がなくて不安です" still says nothing came.
         ['rejected', !speculating(sentence) && rejectedIn(sentence)],
-        ['continuing', !speculating(sentence) && continuingIn(sentence)],
-        ['contacted', !speculating(sentence) && CONTACTED.test(sentence)],
+        ['continuing', !speculating(sentence) && !OTHER_SOURCE.test(sentence) && continuingIn(sentence)],
+        ['contacted', !speculating(sentence) && !OTHER_SOURCE.test(sentence) && CONTACTED.test(sentence)],
         ['none', NOTHING_YET.test(sentence)],
       ]),
     ),
@@ -282,4 +287,17 @@ export function confirmsDeletion(text: string): boolean {
   if (!all) return false;
   const parts = sentences(all).map(trimEnd).filter((p) => p.length > 0);
   return parts.some((p) => DELETE_SENTENCE.test(p)) && parts.every((p) => DELETE_SENTENCE.test(p) || AGREE_SENTENCE.test(p));
+}
+
+/**
+ * Asked for the new value of a detail, a message that is no value: calling it off ("キャンセル",
+ * "そのままで", "やっぱりいいです"), a question, not knowing, or only an emoji. (For names and
+ * free-text details almost anything could otherwise be saved as the value.)
+ */
+const NO_NEW_VALUE =
+  /キャンセル|やっぱり|そのまま|やめ|間違|待って|まって|あとで|後で|変更しない|変えない|直さない|^(?:いい|結構|大丈夫)(?:です)?$|どういう|何で|なんで|聞いて(?:い)?ない|聞きそびれ|わから|分から|知らな|特に(?:ない|なし)|^(?:ない|なし|ありません)(?:です)?$|[?？]/;
+export function isNoNewValue(text: string): boolean {
+  const all = whole(text);
+  if (all === undefined) return false;
+  return NO_NEW_VALUE.test(normalize(text)) || /^[\p{Extended_Pictographic}\u{FE0F}\s]*$/u.test(all);
 }

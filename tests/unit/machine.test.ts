@@ -76,22 +76,25 @@ describe('the conversation machine (pure)', () => {
     const toStatus = [...toWaitingQuestion, tap('action=answer&q=waitDays&v=0')];
     const stateOf = (actor: ReturnType<typeof run>['actor']) => JSON.stringify(actor.getSnapshot().value);
 
-    it('heard back while asked how long they said: the reflection, with the check-ins cancelled', () => {
-      const { actor, effects } = run([...toWaitingQuestion, text('内定をいただきました！')]);
+    it('heard back while asked how long they said: checked, then the reflection, with the check-ins cancelled', () => {
+      const checked = run([...toWaitingQuestion, text('内定をいただきました！')]);
+      expect(JSON.stringify(checked.effects)).toContain('「応募先から連絡がきた」で合っていますか');
+      expect(checked.effects.filter((e) => e.type === 'cancel')).toEqual([]);
+      const { actor, effects } = run([...toWaitingQuestion, text('内定をいただきました！'), text('はい')]);
       expect(stateOf(actor)).toBe(JSON.stringify({ followUp: { reflection: 'wentWell' } }));
       expect(actor.getSnapshot().context).toMatchObject({ heardBack: true, outcome: 'continuing' });
       expect(effects).toContainEqual({ type: 'cancel', kinds: ['checkIn', 'inquiryOffer'] });
     });
 
     it('turned down while waiting: the lessons, with every timer cancelled', () => {
-      const { actor, effects } = run([...toStatus, text('連絡が来て、不採用でした')]);
+      const { actor, effects } = run([...toStatus, text('連絡が来て、不採用でした'), tap('action=check&v=yes')]);
       expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
       expect(actor.getSnapshot().context).toMatchObject({ heardBack: true, outcome: 'rejected' });
       expect(effects).toContainEqual({ type: 'cancel', kinds: 'all' });
     });
 
     it('heard back after the inquiry was suggested', () => {
-      const { actor } = run([...toStatus, tap('action=heard&v=none'), text('先ほど電話がありました')]);
+      const { actor } = run([...toStatus, tap('action=heard&v=none'), text('先ほど電話がありました'), text('合っています')]);
       expect(stateOf(actor)).toBe(JSON.stringify({ followUp: { reflection: 'wentWell' } }));
     });
 
@@ -255,6 +258,30 @@ describe('the conversation machine (pure)', () => {
       expect(actor.getSnapshot().value).toEqual({ call: 'absent' });
     });
 
+    it.each([['キャンセル'], ['やっぱりいいです'], ['そのままで'], ['え？'], ['👍'], ['聞いてない']])('"%s" to "the new name?" saves no name', (said) => {
+      const { actor, effects } = run([...toWaiting, tap('action=edit&field=userName'), text(said)]);
+      expect(actor.getSnapshot().context.profile.userName).toBe('佐藤健');
+      expect(JSON.stringify(effects)).toContain('登録内容はそのままにしています');
+    });
+
+    it('a real new name is still saved', () => {
+      const { actor } = run([...toWaiting, tap('action=edit&field=userName'), text('山田花子')]);
+      expect(actor.getSnapshot().context.profile.userName).toBe('山田花子');
+    });
+
+    it('"また不在でした" in the absent branch says its advice again instead of nothing', () => {
+      const toAbsent = [...toReception, text('担当の方が不在でした')];
+      const { effects } = run([...toAbsent, text('また担当の方が不在でした')]);
+      expect(JSON.stringify(effects)).toContain('戻られる時間を伺って');
+    });
+
+    it('"他の会社から電話がありました" while waiting is no news from the employer', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { actor, effects } = run([...toStatus, text('他の会社から電話がありました')]);
+      expect(JSON.stringify(effects)).not.toContain('合っていますか');
+      expect(actor.getSnapshot().context.heardBack).toBe(false);
+    });
+
     it('"いいえ" to the edit prompt leaves the detail as it was, and says so', () => {
       const { actor, effects } = run([...toWaiting, tap('action=edit&field=contactPerson'), text('いいえ')]);
       expect(JSON.stringify(effects)).toContain('登録内容はそのままにしています');
@@ -301,10 +328,47 @@ describe('the conversation machine (pure)', () => {
     });
   });
 
+  describe('a typed result is checked before it changes anything', () => {
+    const toOutcome = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=outcome')];
+
+    it('"違います" leaves everything as it was and offers the options again', () => {
+      const { actor, effects } = run([...toOutcome, text('不採用でした'), text('違います')]);
+      expect(actor.getSnapshot().value).toEqual({ call: 'outcome' });
+      expect(actor.getSnapshot().context.checking).toBeUndefined();
+      expect(actor.getSnapshot().context.outcome).toBeUndefined();
+      expect(JSON.stringify(effects)).toContain('失礼しました');
+      expect(effects.filter((e) => e.type === 'cancel')).toEqual([]);
+    });
+
+    it('a puzzled "はい？" is no yes', () => {
+      const { actor } = run([...toOutcome, text('不採用でした'), text('はい？')]);
+      expect(actor.getSnapshot().value).toEqual({ call: 'outcome' });
+      expect(actor.getSnapshot().context.outcome).toBeUndefined();
+    });
+
+    it('a command instead of an answer ends the check and is carried out', () => {
+      const { actor } = run([...toOutcome, text('不採用でした'), text('通知停止')]);
+      expect(actor.getSnapshot().context.checking).toBeUndefined();
+      expect(actor.getSnapshot().context.notifications).toBe(false);
+      expect(actor.getSnapshot().context.outcome).toBeUndefined();
+    });
+
+    it('a push ends the check: a "はい" to the push confirms nothing', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { actor } = run([...toStatus, text('不採用でした'), timer('checkIn'), text('はい')]);
+      expect(actor.getSnapshot().context.heardBack).toBe(false);
+      expect(actor.getSnapshot().value).toEqual({ followUp: 'waitingStatus' });
+    });
+
+    it('"nothing yet" and "nobody answered" are acted on at once (they change no course)', () => {
+      expect(run([...toOutcome, text('誰も出ませんでした')]).actor.getSnapshot().value).toEqual({ call: 'timing' });
+    });
+  });
+
   it('at the end of the script, an outcome typed straight away skips the question about it', () => {
     const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
     expect(run(toClosing).actor.getSnapshot().value).toEqual({ call: { script: 'closing' } });
-    const { actor, effects } = run([...toClosing, text('電話が終わって、選考が続くことになりました！')]);
+    const { actor, effects } = run([...toClosing, text('電話が終わって、選考が続くことになりました！'), text('はい')]);
     expect(actor.getSnapshot().value).toMatchObject({ followUp: expect.anything() });
     expect(actor.getSnapshot().context.outcome).toBe('continuing');
     expect(effects).toContainEqual({ type: 'cancel', kinds: ['callReminder'] });

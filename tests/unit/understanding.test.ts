@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confirmsDeletion,
+  isNoNewValue,
   detectCommand,
   detectStage,
   extractFacts,
@@ -694,8 +695,12 @@ describe('readWaitingNews', () => {
     expect(readWaitingNews(text)).toBe(news);
   });
 
-  it.each([['ありがとうございます'], ['どうしようかな'], ['まだ連絡はないけど、たぶん落ちました'], [ARTICLE]])('%j → undefined', (text) => {
+  it.each([['ありがとうございます'], ['どうしようかな'], ['まだ連絡はないけど、落ちました'], [ARTICLE]])('%j → undefined', (text) => {
     expect(readWaitingNews(text)).toBeUndefined();
+  });
+
+  it('a guess next to "nothing yet" is no second answer', () => {
+    expect(readWaitingNews('まだ連絡はないけど、たぶん落ちました')).toBe('none');
   });
 });
 
@@ -938,5 +943,46 @@ describe('typed answers: guesses, wishes, quotes and refusals after a topic (thi
 
   it.each([['データ削除はやめます'], ['データ削除はキャンセルで'], ['退会はやめます'], ['データ消去は中止']])('%j is no request to delete', (text) => {
     expect(detectCommand(text)).toBeUndefined();
+  });
+});
+
+describe('typed answers: the fourth review\'s harmful misreads', () => {
+  it.each([
+    ['電話が落ちました'],
+    ['充電が落ちた'],
+    ['たぶん落ちた'],
+    ['多分不採用'],
+    ['落ちたかなー'],
+    ['これって不採用ってこと'],
+    ['落ちたと思ったら受かってた'],
+    ['不採用ではないけど保留です'],
+    ['ダメでした'],
+  ])('outcome %j → not a refusal', (text) => {
+    expect(readCallOutcome(text)).not.toBe('rejected');
+  });
+
+  it.each([
+    ['他の会社から電話がありました'],
+    ['ハローワークから電話がありました'],
+    ['母から電話があった'],
+    ['連絡が来たらすぐ教えます'],
+    ['連絡来てたらいいな'],
+    ['電話があったらしい'],
+    ['他社の内定が出ました'],
+  ])('news %j → not heard back from the employer', (text) => {
+    expect(readWaitingNews(text)).not.toBe('continuing');
+  });
+
+  it.each([['時間に知らせる必要なし'], ['リマインドなしで'], ['リマインドいらん'], ['リマインドって何']])('timing %j → no reminder', (text) => {
+    expect(readTimingChoice(text)).not.toBe('remind');
+  });
+
+  it.each([['はい？'], ['ええ？'], ['うん？'], ['OK?']])('%j is no yes', (text) => {
+    expect(detectCommand(text)).toBeUndefined();
+  });
+
+  it('what is no new value for a name, and what is', () => {
+    for (const t of ['キャンセル', 'やっぱりいいです', 'そのままで', 'え？', '👍', '聞いてない', '特にないです']) expect(isNoNewValue(t), t).toBe(true);
+    for (const t of ['山田花子', '株式会社サンプル', '田中様', 'コミュニケーション力']) expect(isNoNewValue(t), t).toBe(false);
   });
 });
