@@ -6,7 +6,9 @@ import type { CallProfile, CallWindows } from '../time/call-windows.ts';
 import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
 import {
   confirmsDeletion,
+  declinesReminder,
   isNoNewValue,
+  normalize,
   parseBusinessHours,
   readCallBranch,
   readCallOutcome,
@@ -477,11 +479,23 @@ export function createConversationMachine(deps: MachineDeps) {
       confirmingDelete: ({ context }) => context.confirmingDelete,
       // "はい", the button, "削除する", or asking for the deletion again.
       // "はい", the button, or a typed "削除する" / "データを削除してください" (see confirmsDeletion).
-      deletionConfirmed: ({ event }) => intentIs(event, 'yes') || (event.type === 'TEXT' && confirmsDeletion(event.text)),
+      // Deleting everything takes the button, a plain はい, or a typed request (see confirmsDeletion):
+      // not a casual "うん" or "OK".
+      deletionConfirmed: ({ event }) =>
+        event.type === 'TEXT' ? PLAIN_YES.test(normalize(event.text)) || confirmsDeletion(event.text) : intentIs(event, 'yes'),
       editing: ({ context }) => context.editing !== undefined,
       checking: ({ context }) => context.checking !== undefined,
-      checkConfirmed: ({ context, event }, params: { reading: TypedCheck['reading']; value: string }) =>
-        context.checking?.reading === params.reading && context.checking.value === params.value && intentIs(event, 'yes'),
+      // "合っています", "はい", "そうなんです", or the same result again in words ("はい、不採用でした").
+      checkConfirmed: ({ context, event }, params: { reading: TypedCheck['reading']; value: string }) => {
+        const c = context.checking;
+        if (c?.reading !== params.reading || c.value !== params.value) return false;
+        if (event.type !== 'TEXT') return intentIs(event, 'yes');
+        if (/[?？]/.test(event.text) || CHECK_DENIED.test(normalize(event.text))) return false;
+        const again = c.reading === 'outcome' ? readCallOutcome(event.text) : readWaitingNews(event.text);
+        return intentIs(event, 'yes') || CHECK_AFFIRMED.test(normalize(event.text)) || again === c.value;
+      },
+      checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && CHECK_DENIED.test(normalize(event.text))),
+      declinesReminder: ({ event }) => event.type === 'TEXT' && declinesReminder(event.text),
       editAnswered: ({ context, event }) =>
         !(event.type === 'TEXT' && FREE_TEXT_FIELDS.includes(context.editing!) && isNoNewValue(event.text)) && editResult(context, event)?.kind === 'answer',
       // An answer the edit can't use (free text, skip, yes, no, "ない"): the edit ends there, unchanged.
@@ -596,7 +610,9 @@ export function createConversationMachine(deps: MachineDeps) {
           actions: ['endCheck' as const, ...heardStep(value).actions],
         })),
         { guard: and(['checking', 'passesConfirmation']), actions: ['endCheck', 'reraise'] },
-        { guard: 'checking', actions: ['sayCheckMissed', 'endCheck'] },
+        // "違います": the options again. Anything else is read afresh where the user is ("いや、不在でした").
+        { guard: and(['checking', 'checkDenied']), actions: ['sayCheckMissed', 'endCheck'] },
+        { guard: 'checking', actions: ['endCheck', 'reraise'] },
         { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
         // Any other tap or command was meant for something else: the edit ends, and the message goes on.
@@ -809,7 +825,7 @@ export function createConversationMachine(deps: MachineDeps) {
               TEXT: [
                 // "連絡が来ました" before the question is answered: they have already heard back.
                 ...typedNewsHandlers(['continuing', 'rejected'], 'waiting.status'),
-                { guard: and([not('editing'), 'answered', ig('other'), 'notifications']), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
+                { guard: and([not('editing'), 'answered', ig('other'), 'notifications', not('declinesReminder')]), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
                 { guard: and([not('editing'), 'answered', ig('other')]), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
                 { guard: ig('next'), target: 'reflection' },
               ],
@@ -991,6 +1007,13 @@ function branchHandlers(retypeWith?: string) {
  * must not turn into a second confirmation or wipe the profile), nor stage moves like 次へ/戻る.
  */
 const CONFIRMATION_PASSES = ['help', 'stage', 'stopNotifications', 'resumeNotifications', 'showProfile', 'edit'] as const satisfies readonly IntentKind[];
+
+/** A plain yes to "delete everything?" (a casual うん or OK is not enough for that). */
+const PLAIN_YES = /^(?:はい|お願いします|はい[、,\s]*お願いします)[。!！]?$/;
+/** Saying a typed result was read right: "合ってる", "そうなんです", "はい😢", "👍". */
+const CHECK_AFFIRMED = /^(?:はい|うん|ええ|そう(?:です|なんです|そう|なの)?|合って|あって|間違いな|正解|その通り|そのとおり|👍)/u;
+/** …or wrong: "違います", "いや、不在でした". */
+const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな/;
 
 /** Details typed freely (names, strengths): almost any text would pass as a value, so "キャンセル" must not. */
 const FREE_TEXT_FIELDS: readonly (EditableField | undefined)[] = ['userName', 'employerName', 'contactPerson', 'strengths'];

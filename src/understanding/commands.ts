@@ -76,7 +76,7 @@ const DELETE_REQUEST = /(?:データ|情報|個人情報|記録|登録|アカウ
 const RESUME_REQUEST =
   /(?:(?<!非)通知|配信|お知らせ|リマインド)(?:を|は|が)?(?:また|もう一度|もう一回)?(?:再開|オン|on(?![a-z])|戻し|入れ|ほしい|欲しい|有効|復活)/;
 const NEGATED_REQUEST =
-  /ないで(?!す)|なくて|しません|めません|さない|しない|止めない|とめない|切らない|しまった|ちゃった|消えた|ないよう|どうやって|どうすれば|方法|どうなる|どうなり|たら|場合|[?？]/;
+  /切ってる|止めてる|オフにしてる|ほしいけど|ないで(?!す)|なくて|しません|めません|さない|しない|止めない|とめない|切らない|しまった|ちゃった|消えた|ないよう|どうやって|どうすれば|方法|どうなる|どうなり|たら|場合|[?？]/;
 
 /** "データ削除はやめます", "退会キャンセル": about deleting, but calling it off. */
 const DELETE_REFUSAL = /やめ|止め|キャンセル|取り?消し|とりけし|結構|いらな|要らな|待って|まって|また今度|中止|見送|大丈夫|不要/;
@@ -94,11 +94,13 @@ export function detectCommand(text: string): Command | undefined {
   for (const [command, words] of EXACT) {
     // "はい？" or "ええ？!" is surprise or doubt, not an answer: no yes or no with a question mark.
     if ((command === 'yes' || command === 'no') && /[?？]/.test(text)) continue;
+    // "ええ!" is surprise more often than assent.
+    if (command === 'yes' && /^(?:ええ|えっ|え)[!！]/.test(normalize(text))) continue;
     if (vs.some((v) => words.includes(v))) return command;
   }
-  // "はい、お願いします" / "いいえ、結構です": every part is the same answer.
+  // "はい、お願いします" / "いいえ、結構です": every part is the same answer (and no question mark).
   const parts = core.replace(TRAILING, '').split(/[\s、,。!]+/).filter((p) => p.length > 0);
-  if (parts.length > 1) {
+  if (parts.length > 1 && !/[?？]/.test(text)) {
     const kinds = parts.map((p) => detectCommand(p));
     const first = kinds[0];
     if ((first === 'yes' || first === 'no') && kinds.every((k) => k === first)) return first;

@@ -21,6 +21,7 @@ export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
 export {
   confirmsDeletion,
+  declinesReminder,
   isNoNewValue,
   readCallBranch,
   readCallOutcome,

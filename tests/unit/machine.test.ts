@@ -360,6 +360,33 @@ describe('the conversation machine (pure)', () => {
       expect(actor.getSnapshot().value).toEqual({ followUp: 'waitingStatus' });
     });
 
+    it.each([['合ってる'], ['はい、不採用でした'], ['そうなんです'], ['はい😢'], ['👍']])('"%s" confirms the check', (said) => {
+      const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
+      expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
+    });
+
+    it('a correction in words is read afresh: "いや、誰も出ませんでした" goes where that goes', () => {
+      const { actor } = run([...toOutcome, text('不採用でした'), text('いや、誰も出ませんでした')]);
+      expect(actor.getSnapshot().context.outcome).not.toBe('rejected');
+    });
+
+    it('"選考が続くことになりました" after a wrong check is checked in its turn', () => {
+      const { effects } = run([...toOutcome, text('不採用でした'), text('選考が続くことになりました')]);
+      expect(JSON.stringify(effects)).toContain('「選考が続くことになった」で合っていますか');
+    });
+
+    it('a casual "うん" or "ええ!" does not delete everything; a plain "はい" does', () => {
+      expect(run([...toWaiting, text('データ削除'), text('ええ!')]).effects).not.toContainEqual({ type: 'deleteUserData' });
+      expect(run([...toWaiting, text('データ削除'), text('はい、お願いします？')]).effects).not.toContainEqual({ type: 'deleteUserData' });
+      expect(run([...toWaiting, text('データ削除'), text('うん')]).effects).not.toContainEqual({ type: 'deleteUserData' });
+      expect(run([...toWaiting, text('データ削除'), text('はい')]).effects).toContainEqual({ type: 'deleteUserData' });
+    });
+
+    it('"言われてないけど知らせなくていい" answers how long without planning a check-in', () => {
+      const { effects } = run([...toWaiting, tap('action=next'), text('言われてないけど知らせなくていい')]);
+      expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
+    });
+
     it('"nothing yet" and "nobody answered" are acted on at once (they change no course)', () => {
       expect(run([...toOutcome, text('誰も出ませんでした')]).actor.getSnapshot().value).toEqual({ call: 'timing' });
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confirmsDeletion,
+  declinesReminder,
   isNoNewValue,
   detectCommand,
   detectStage,
@@ -956,9 +957,13 @@ describe('typed answers: the fourth review\'s harmful misreads', () => {
     ['これって不採用ってこと'],
     ['落ちたと思ったら受かってた'],
     ['不採用ではないけど保留です'],
-    ['ダメでした'],
   ])('outcome %j → not a refusal', (text) => {
     expect(readCallOutcome(text)).not.toBe('rejected');
+  });
+
+  it('"ダメでした" reads as a refusal (the machine checks it with the user before acting)', () => {
+    expect(readCallOutcome('今回もダメでした')).toBe('rejected');
+    expect(readWaitingNews('連絡もらったけど、ダメでした')).toBe('rejected');
   });
 
   it.each([
@@ -984,5 +989,31 @@ describe('typed answers: the fourth review\'s harmful misreads', () => {
   it('what is no new value for a name, and what is', () => {
     for (const t of ['キャンセル', 'やっぱりいいです', 'そのままで', 'え？', '👍', '聞いてない', '特にないです']) expect(isNoNewValue(t), t).toBe(true);
     for (const t of ['山田花子', '株式会社サンプル', '田中様', 'コミュニケーション力']) expect(isNoNewValue(t), t).toBe(false);
+  });
+});
+
+describe('typed answers: the fifth review', () => {
+  it.each([['メール来たけどまだ開いてない'], ['電話があったので明日かけ直します'], ['連絡あったけど折り返せてない'], ['電話あったけど出れんかった'], ['電話がありましたが、別の件でした']])(
+    'news %j → not heard back (a contact, but no news yet)',
+    (text) => {
+      expect(readWaitingNews(text)).not.toBe('continuing');
+    },
+  );
+
+  it.each([['リマインドいいです'], ['リマインドより今かける'], ['リマインドされても出られないので'], ['時間になったら知らせて…いややっぱいい'], ['時間になったら知らせてくれる'], ['リマインド設定できる']])(
+    'timing %j → no reminder',
+    (text) => {
+      expect(readTimingChoice(text)).not.toBe('remind');
+    },
+  );
+
+  it('declining the reminder, and the edit words that are no value', () => {
+    expect(declinesReminder('言われてないけど知らせなくていい')).toBe(true);
+    expect(declinesReminder('来週って言われました')).toBe(false);
+    for (const t of ['変更なしで', '今のままでOK', '元に戻して', '秘密', '言いたくない', 'さっきと同じ', '聞き忘れた', '思いつかない', 'うーん']) expect(isNoNewValue(t), t).toBe(true);
+  });
+
+  it('"リマインドしてほしいけど通知切ってる" does not stop notifications', () => {
+    expect(detectCommand('リマインドしてほしいけど通知切ってる')).toBeUndefined();
   });
 });
