@@ -7,7 +7,6 @@ import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
 import {
   confirmsDeletion,
   declinesReminder,
-  isNoNewValue,
   normalize,
   parseBusinessHours,
   readCallBranch,
@@ -496,8 +495,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
       checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && CHECK_DENIED.test(normalize(event.text))),
       declinesReminder: ({ event }) => event.type === 'TEXT' && declinesReminder(event.text),
-      editAnswered: ({ context, event }) =>
-        !(event.type === 'TEXT' && FREE_TEXT_FIELDS.includes(context.editing!) && isNoNewValue(event.text)) && editResult(context, event)?.kind === 'answer',
+      editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
       // An answer the edit can't use (free text, skip, yes, no, "ない"): the edit ends there, unchanged.
       editNotUnderstood: ({ context, event }) =>
         EDIT_REPLIES.some((kind) => intentIs(event, kind)) || editResult(context, event)?.kind === 'skip',
@@ -1014,9 +1012,6 @@ const PLAIN_YES = /^(?:はい|お願いします|はい[、,\s]*お願いしま�
 const CHECK_AFFIRMED = /^(?:はい|うん|ええ|そう(?:です|なんです|そう|なの)?|合って|あって|間違いな|正解|その通り|そのとおり|👍)/u;
 /** …or wrong: "違います", "いや、不在でした". */
 const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな/;
-
-/** Details typed freely (names, strengths): almost any text would pass as a value, so "キャンセル" must not. */
-const FREE_TEXT_FIELDS: readonly (EditableField | undefined)[] = ['userName', 'employerName', 'contactPerson', 'strengths'];
 
 /** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
 const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];

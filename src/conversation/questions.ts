@@ -1,4 +1,4 @@
-import { extractFacts, normalize, parseBusinessHours, parseDays } from '../understanding/index.ts';
+import { extractFacts, isNoNewValue, normalize, parseBusinessHours, parseDays } from '../understanding/index.ts';
 import type { ContactLeft, Facts, JobKind, MissReason } from '../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
@@ -80,11 +80,13 @@ function cleanName(text: string, suffixes: RegExp): string | undefined {
     .replace(suffixes, '')
     .replace(/[。、．.!！?？\s]+$/u, '')
     .trim();
-  if (t.length === 0 || t.length > 30) return undefined;
+  // "キャンセル", "そのままで", "秘密", "うーん": answers, but no name.
+  if (t.length === 0 || t.length > 30 || isNoNewValue(text)) return undefined;
   return t;
 }
 
 function splitStrengths(text: string): string[] {
+  if (isNoNewValue(text)) return [];
   return normalize(text)
     .split(/[、,，\n・]|(?:\s{2,})/u)
     .map((s) => s.replace(/^[\s「『]+|[\s」』。]+$/gu, '').trim())

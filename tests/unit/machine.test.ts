@@ -264,6 +264,13 @@ describe('the conversation machine (pure)', () => {
       expect(JSON.stringify(effects)).toContain('登録内容はそのままにしています');
     });
 
+    it('asked the name for the script, "秘密" is no name (the question is asked again, then left)', () => {
+      const toNameQuestion = [text('3日前、株式会社ミライの面接後に電話に出られませんでした。気づきませんでした'), text('電話の準備')];
+      expect(JSON.stringify(run(toNameQuestion).effects)).toContain('電話で名乗るお名前');
+      const { actor } = run([...toNameQuestion, text('秘密')]);
+      expect(actor.getSnapshot().context.profile.userName).toBeUndefined();
+    });
+
     it('a real new name is still saved', () => {
       const { actor } = run([...toWaiting, tap('action=edit&field=userName'), text('山田花子')]);
       expect(actor.getSnapshot().context.profile.userName).toBe('山田花子');
