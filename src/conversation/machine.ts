@@ -314,8 +314,10 @@ export function createConversationMachine(deps: MachineDeps) {
       applyEdit: assign(({ context, event }) => {
         const result = editResult(context, event);
         if (result?.kind !== 'answer') return { editing: undefined };
-        const q = EDIT_QUESTION[context.editing!];
-        return { profile: result.profile, editing: undefined, skipped: context.skipped.filter((s) => s !== q) };
+        const field = context.editing!;
+        // Only the detail being changed: "昨日結婚して山田になりました" must not move the days elapsed.
+        const changed = Object.fromEntries(EDIT_KEYS[field].map((k) => [k, result.profile[k]]));
+        return { profile: { ...context.profile, ...changed }, editing: undefined, skipped: context.skipped.filter((s) => s !== EDIT_QUESTION[field]) };
       }),
       endEdit: assign({ editing: undefined }),
       askTypedCheck: enqueueActions(({ enqueue, context, event }, params: TypedCheck) => {
@@ -323,6 +325,9 @@ export function createConversationMachine(deps: MachineDeps) {
         enqueue.emit(reply(r.render([{ say: `typedCheck.${params.reading}.${params.value}`, qr: 'typedCheck' }], context.profile, atOf(event, context))));
       }),
       endCheck: assign({ checking: undefined }),
+      repeatCheck: emit(({ context, event }) =>
+        reply(r.render([{ say: `typedCheck.${context.checking!.reading}.${context.checking!.value}`, qr: 'typedCheck' }], context.profile, atOf(event, context))),
+      ),
       // Not what they meant: the step's own options again.
       sayCheckMissed: emit(({ context, event }) => reply(r.render([{ say: 'typedCheck.missed', qr: context.checking?.qr ?? 'helpMenu' }], context.profile, atOf(event, context)))),
       // The message again, now that the exchange it interrupted is over: it goes where it would have.
@@ -489,10 +494,13 @@ export function createConversationMachine(deps: MachineDeps) {
         const c = context.checking;
         if (c?.reading !== params.reading || c.value !== params.value) return false;
         if (event.type !== 'TEXT') return intentIs(event, 'yes');
-        if (/[?？]/.test(event.text) || CHECK_DENIED.test(normalize(event.text))) return false;
+        const said = normalize(event.text);
+        if (/[?？]/.test(said) || CHECK_DENIED.test(said) || CHECK_HEDGED.test(said)) return false;
+        // A bare yes ("合ってます", "はい😢"), or the same result said again ("はい、不採用でした").
         const again = c.reading === 'outcome' ? readCallOutcome(event.text) : readWaitingNews(event.text);
-        return intentIs(event, 'yes') || CHECK_AFFIRMED.test(normalize(event.text)) || again === c.value;
+        return CHECK_AFFIRMED.test(said) || again === c.value;
       },
+      acknowledges: ({ event }) => intentIs(event, 'yes'),
       checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && CHECK_DENIED.test(normalize(event.text))),
       declinesReminder: ({ event }) => event.type === 'TEXT' && declinesReminder(event.text),
       editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
@@ -610,6 +618,8 @@ export function createConversationMachine(deps: MachineDeps) {
         { guard: and(['checking', 'passesConfirmation']), actions: ['endCheck', 'reraise'] },
         // "違います": the options again. Anything else is read afresh where the user is ("いや、不在でした").
         { guard: and(['checking', 'checkDenied']), actions: ['sayCheckMissed', 'endCheck'] },
+        // "わかりました", "OK": an acknowledgement, not an answer to "is this right?": asked once more.
+        { guard: and(['checking', 'acknowledges']), actions: ['repeatCheck'] },
         { guard: 'checking', actions: ['endCheck', 'reraise'] },
         { guard: and(['editing', 'editAnswered']), actions: ['applyEdit', 'sayEdited'] },
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', { type: 'speak', params: { parts: [{ say: 'profileUnchanged' }] } }] },
@@ -836,6 +846,8 @@ export function createConversationMachine(deps: MachineDeps) {
               TEXT: [
                 { guard: ig('next'), target: 'reflection' },
                 ...typedNewsHandlers(NEWS, 'waiting.status'),
+                // "いいえ" to "連絡はありましたか？": nothing yet.
+                { guard: ig('no'), ...heardStep('none') },
                 // The offer of an inquiry (a later push) is answered here too.
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'inquiry' as const } }]), target: 'inquiry' },
                 { guard: and([typedAnswer, { type: 'typedChoice', params: { choice: 'wait' as const } }]), actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
@@ -1006,12 +1018,29 @@ function branchHandlers(retypeWith?: string) {
  */
 const CONFIRMATION_PASSES = ['help', 'stage', 'stopNotifications', 'resumeNotifications', 'showProfile', 'edit'] as const satisfies readonly IntentKind[];
 
+/** The profile keys an edit of each detail may change. */
+const EDIT_KEYS: Record<EditableField, ReadonlyArray<keyof Profile>> = {
+  userName: ['userName'],
+  employerName: ['employerName', 'employerKind'],
+  contactPerson: ['contactPerson'],
+  daysElapsed: ['daysElapsed'],
+  callCount: ['callCount', 'callCountApprox'],
+  reasons: ['reasons'],
+  contactLeft: ['contactLeft'],
+  businessHours: ['businessHours'],
+  jobKind: ['jobKind'],
+  strengths: ['strengths'],
+};
+
 /** A plain yes to "delete everything?" (a casual うん or OK is not enough for that). */
-const PLAIN_YES = /^(?:はい|お願いします|はい[、,\s]*お願いします)[。!！]?$/;
-/** Saying a typed result was read right: "合ってる", "そうなんです", "はい😢", "👍". */
-const CHECK_AFFIRMED = /^(?:はい|うん|ええ|そう(?:です|なんです|そう|なの)?|合って|あって|間違いな|正解|その通り|そのとおり|👍)/u;
-/** …or wrong: "違います", "いや、不在でした". */
-const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな/;
+const PLAIN_YES = /^(?:はい|はーい|そうです|お願い(?:します)?|はい[、,\s]*お願い(?:します)?)[。!！…]*$/;
+/** Saying a typed result was read right, and nothing else: "合ってる", "そうなんです", "はい😢", "👍". */
+const CHECK_AFFIRMED =
+  /^(?:はい|はーい|うん|ええ|そう(?:です|なんです|そう|なの|だよ)?|合って(?:る|ます|います)|あって(?:る|ます|います)|間違いない(?:です)?|正解(?:です)?|その(?:通り|とおり)(?:です)?|👍)[。!！…w\p{Extended_Pictographic}\u{FE0F}\s]*$/u;
+/** …or wrong: "違います", "合ってない", "いや、不在でした". */
+const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな|てない|てません|でもない/;
+/** …or not sure: "そうかも", "はい、一応", "はい、でも…". */
+const CHECK_HEDGED = /かも|かな|一応|でも|けど|まだ|ええと|えっと|うんと/;
 
 /** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
 const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];

@@ -53,7 +53,7 @@ const NEGATED = /(?:ません|ませんでした|なかった|ない|じゃな�
  * です", "大丈夫です". ("台本だけ見れればいいです" and "リマインドしてもらえるといいです" choose.)
  */
 const DECLINING =
-  /いらな|いらん|いりません|要らな|不要|必要(?:ない|なし|ありません)|なしで|ないで|結構|より|されても|やっぱ|(?:リマインド|お知らせ|知らせ|台本|手紙|問い合わせ)(?:は|も)?(?:いい|大丈夫|なし)|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|(?:は|も)(?:いい|大丈夫)|^(?:大丈夫|いいです)/;
+  /(?:オフ|切って|止めて)(?:に)?(?:して)?(?:る|ます|いる|あ)|いらな|いらん|いりません|要らな|不要|必要(?:ない|なし|ありません)|なしで|ないで|結構|より|されても|やっぱ|(?:リマインド|お知らせ|知らせ|台本|手紙|問い合わせ)(?:は|も)?(?:いい|大丈夫|なし)|しないで|しなくて|ほしくな|欲しくな|なくていい|なくても|やめ|しません|(?:は|も)(?:いい|大丈夫)|^(?:大丈夫|いいです)/;
 
 /** Turned down, said with a negative ("採用されませんでした", "次に進めなかった"): the negative is the news. */
 const REJECTED_AS_NEGATIVE =
@@ -63,8 +63,11 @@ const REJECTED_WORDS =
   /不採用|不合格|(?<!(?:電話|通話|回線|充電|電波|電池|バッテリー)(?:が|は|も)?)落ち(?:た|ました|てた|てました|ちゃった)|落とされ|見送(?:り|られ)|お祈り|残念ながら|(?:他|ほか)の(?:方|人)に決ま|(?:もう|既に|すでに)(?:決まって|埋まって)|募集(?:を)?(?:終了|締め切)/;
 /** "不採用ではないけど", "見送りじゃなくて", "見送りは撤回": the refusal itself denied. */
 const REFUSAL_DENIED = /(?:不採用|不合格|見送り)(?:では|じゃ|は)?(?:な|撤回|取り消)/;
+/** The call or the battery dropping ("通話が途中で落ちた"), not a refusal. */
+const CALL_DROPPED = /(?:電話|通話|回線|充電|電波|電池|バッテリー|途中|急に|いきなり)[^。]{0,6}落ち(?:た|ました|てた|ちゃった)/g;
 function rejectedIn(core: string): boolean {
-  return REJECTED_AS_NEGATIVE.test(core) || (REJECTED_WORDS.test(core) && !NEGATED.test(core) && !REFUSAL_DENIED.test(core));
+  const said = core.replace(CALL_DROPPED, '');
+  return REJECTED_AS_NEGATIVE.test(said) || (REJECTED_WORDS.test(said) && !NEGATED.test(said) && !REFUSAL_DENIED.test(said));
 }
 
 /** The selection goes on: an offer, a next interview, a start date. */
@@ -105,7 +108,7 @@ const OTHER_SOURCE = /他社|他の(?:会社|社|お店|店|所)|別の(?:会社
  * 開いてない" is a contact, but no news of how things stand.
  */
 const MISSED_AGAIN =
-  /出(?:られ|れ)(?:なかった|ませんでした|ず|ん)|取れ(?:なかった|ませんでした)|気(?:づ|付)か(?:なかった|ず)|逃し|まだ(?:開|見|読|聞)|(?:開いて|見て|読んで|聞いて)(?:い)?ない|折り返(?:せ|し(?:ます|たい|てない))|かけ直|寝て|非通知|別の件|件名だけ|明日(?:読|見|開)/;
+  /出(?:られ|れ)(?:なかった|ませんでした|ず|ん)|取れ(?:なかった|ませんでした)|気(?:づ|付)か(?:なかった|ず)|逃し|まだ(?:開|見|読|聞)|(?:開いて|見て|読んで|聞いて)(?:い)?ない|折り返(?:せ|し(?:ます|たい|てない))|かけ直|寝て|非通知|別の件|件名だけ|明日(?:読|見|開)|内容(?:を|は)?(?:忘れ|(?:わ|分)から)/;
 
 /** Nothing yet ("まだ待ちます" is a choice, not news). */
 const NOTHING_YET =
@@ -296,15 +299,35 @@ export function confirmsDeletion(text: string): boolean {
 
 /**
  * Asked for the new value of a detail, a message that is no value: calling it off ("キャンセル",
- * "そのままで", "やっぱりいいです"), a question, not knowing, or only an emoji. (For names and
- * free-text details almost anything could otherwise be saved as the value.)
+ * "佐藤健のままで", "やっぱりいいです"), not knowing ("聞き忘れた"), refusing ("秘密"), hesitating
+ * ("うーん、ない"), a question, or only an emoji. Whole phrases only, so that "あやめ", "ミスタードーナツ"
+ * or "ミスが少ない" stay values.
  */
-const NO_NEW_VALUE =
-  /キャンセル|やっぱ|そのまま|このまま|今のまま|今ので|前のまま|元の|戻(?:る|り|して|ります)|取り?消|やめ|間違|まちが|ミス|待って|まって|あとで|後で|また今度|変更(?:しない|なし|不要)|変え(?:ない|なくて|ません)|直さな|修正不要|なくていい|大丈夫|結構|^(?:いい|いいや|もういい|OK|ok)(?:です)?$|うそ|嘘|冗談|^(?:うーん|えっと|えーと|ん)$|なんだっけ|同じ|さっき|どういう|何で|なんで|なにを|何を|聞いて(?:い)?ない|聞きそびれ|聞き忘れ|忘れ|名乗らな|わから|分から|知らな|思いつかな|自信(?:が)?ない|なんだろう|言え(?:ない|ません)|言いたくな|教えな|秘密|ナイショ|内緒|匿名|特に(?:ない|なし|いない)|^(?:ない|無い|なし|ありません|いない)(?:です)?$|[?？]/;
+const NO_VALUE_PHRASE = new RegExp(
+  '^(?:' +
+    [
+      'キャンセル', 'やっぱ(?:り)?(?:いい|いいや|大丈夫|なし|いいです|やめ(?:ます|る|とく|ておく)?)?', '.*のまま', 'そのまま', 'このまま',
+      '元に戻して', '戻して', '戻ります', '戻る', '取り?消し', 'やめ(?:ます|る|とく|ておく|ておきます)?', '間違え(?:ました|た)', 'まちがえ(?:ました|た)', 'ミス(?:った|りました)',
+      '(?:ちょっと)?待って', 'あとで', '後で', 'また今度', '変更(?:しない|しません|なし|不要)', '変え(?:ない|ません|なくていい)', '直さなくていい', '修正不要',
+      '大丈夫', '結構', 'いい', 'いいや', 'もういい', 'ok', 'うそ(?:うそ)?', '嘘', '冗談', 'うーん', 'うーむ', 'えっと', 'えーと', 'なんだっけ', '同じ',
+      'さっきと同じ', '(?:さっき|前に|昨日)言った.*', '聞いて(?:い)?ない', '聞いてません', '聞きそびれ(?:ました|た)', '聞き忘れ(?:ました|た)', '忘れ(?:ました|た|ちゃった|ちゃいました)',
+      '名乗らなかった', '名乗りませんでした', '(?:わ|分)から(?:ない|ないです|ません)', '知らない', '知りません', '思いつかない', '思いつきません', '自信(?:が)?ない', 'なんだろう',
+      '言えない', '言えません', '言いたくない', '教えない', '教えません', '秘密', 'ナイショ', '内緒', '匿名', '特に(?:ない|なし|いない|ありません)', 'ない', '無い', 'なし', 'ありません', 'いない', 'いません',
+    ].join('|') +
+    ')(?:です|で|でお願いします|にして(?:ください)?|でok|で大丈夫|でいい(?:です)?|ね|よ)?$',
+);
+const VALUE_PREFIX = /^(?:お?名前|なまえ|担当(?:の方|者)?|会社|応募先|お店|強み)(?:は|も)/;
 export function isNoNewValue(text: string): boolean {
   const all = whole(text);
   if (all === undefined) return false;
-  return NO_NEW_VALUE.test(normalize(text)) || /^[\p{Extended_Pictographic}\u{FE0F}\s]*$/u.test(all);
+  if (/[?？]/.test(text) || /^[\p{Extended_Pictographic}\u{FE0F}\s]*$/u.test(all)) return true;
+  // Every part of it is no value: "うーん、ない", "やっぱり、そのままで".
+  const parts = all
+    .toLowerCase()
+    .split(/[、,。!！…\s]+/)
+    .map((p) => p.replace(VALUE_PREFIX, ''))
+    .filter((p) => p.length > 0);
+  return parts.length > 0 && parts.every((p) => NO_VALUE_PHRASE.test(p));
 }
 
 /** Declining the reminder while answering the question: "言われてないけど知らせなくていい". */

@@ -271,9 +271,16 @@ describe('the conversation machine (pure)', () => {
       expect(actor.getSnapshot().context.profile.userName).toBeUndefined();
     });
 
-    it('a real new name is still saved', () => {
-      const { actor } = run([...toWaiting, tap('action=edit&field=userName'), text('山田花子')]);
-      expect(actor.getSnapshot().context.profile.userName).toBe('山田花子');
+    it.each([['山田花子'], ['あやめ'], ['山田ミスズ']])('a real new name ("%s") is saved', (name) => {
+      const { actor } = run([...toWaiting, tap('action=edit&field=userName'), text(name)]);
+      expect(actor.getSnapshot().context.profile.userName).toBe(name);
+    });
+
+    it('"佐藤健のままで" keeps the name; a date in the new name moves nothing else', () => {
+      expect(run([...toWaiting, tap('action=edit&field=userName'), text('佐藤健のままで')]).actor.getSnapshot().context.profile.userName).toBe('佐藤健');
+      const before = run(toWaiting).actor.getSnapshot().context.profile.daysElapsed;
+      const { actor } = run([...toWaiting, tap('action=edit&field=userName'), text('昨日結婚して山田になりました')]);
+      expect(actor.getSnapshot().context.profile.daysElapsed).toBe(before);
     });
 
     it('"また不在でした" in the absent branch says its advice again instead of nothing', () => {
@@ -370,6 +377,27 @@ describe('the conversation machine (pure)', () => {
     it.each([['合ってる'], ['はい、不採用でした'], ['そうなんです'], ['はい😢'], ['👍']])('"%s" confirms the check', (said) => {
       const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
       expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
+    });
+
+    it.each([['合ってない'], ['そうかも'], ['はい、でも出られなかった'], ['ええと…']])('"%s" does not confirm the check', (said) => {
+      const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
+      expect(actor.getSnapshot().context.outcome).not.toBe('rejected');
+      expect(actor.getSnapshot().value).not.toMatchObject({ lessons: expect.anything() });
+    });
+
+    it('"わかりました" is no answer to "is this right?": the check is asked once more', () => {
+      const { actor, effects } = run([...toOutcome, text('不採用でした'), text('わかりました')]);
+      expect(JSON.stringify(effects)).toContain('「不採用だった」で合っていますか');
+      expect(actor.getSnapshot().context.checking).toMatchObject({ reading: 'outcome', value: 'rejected' });
+    });
+
+    it('"いいえ" to "連絡はありましたか？" is nothing yet', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      expect(run([...toStatus, text('いいえ')]).actor.getSnapshot().value).toEqual({ followUp: 'inquiry' });
+    });
+
+    it('"はーい！" to "delete everything?" deletes', () => {
+      expect(run([...toWaiting, text('データ削除'), text('はーい！')]).effects).toContainEqual({ type: 'deleteUserData' });
     });
 
     it('a correction in words is read afresh: "いや、誰も出ませんでした" goes where that goes', () => {

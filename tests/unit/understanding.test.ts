@@ -1017,3 +1017,18 @@ describe('typed answers: the fifth review', () => {
     expect(detectCommand('リマインドしてほしいけど通知切ってる')).toBeUndefined();
   });
 });
+
+describe('typed answers: the sixth review', () => {
+  it('names, shops and strengths that merely contain a cancel word are values', () => {
+    for (const t of ['ミスズ', 'あやめ', '名前は佐藤あやめです', 'ミスタードーナツ', 'ミス・ジョーンズ', 'ミスが少ない', '忘れ物をしない、時間を守る', '嘘をつかない', '結構体力あります', '途中でやめない', '知らない人とも話せる', '間違いに気づける'])
+      expect(isNoNewValue(t), t).toBe(false);
+    for (const t of ['佐藤健のままで', 'うーん、ない', '名前は聞きそびれました']) expect(isNoNewValue(t), t).toBe(true);
+  });
+
+  it('a dropped call is no refusal; a reminder turned off is none; a contact whose content is lost is no news', () => {
+    expect(readCallOutcome('通話が途中で落ちた')).toBeUndefined();
+    expect(readCallOutcome('落ちました')).toBe('rejected');
+    expect(readTimingChoice('リマインドは通知オフにしてるから')).toBeUndefined();
+    expect(readWaitingNews('連絡もらったけど内容忘れた')).toBeUndefined();
+  });
+});
