@@ -495,10 +495,12 @@ export function createConversationMachine(deps: MachineDeps) {
         if (c?.reading !== params.reading || c.value !== params.value) return false;
         if (event.type !== 'TEXT') return intentIs(event, 'yes');
         const said = normalize(event.text);
-        if (/[?？]/.test(said) || CHECK_DENIED.test(said) || CHECK_HEDGED.test(said)) return false;
-        // A bare yes ("合ってます", "はい😢"), or the same result said again ("はい、不採用でした").
+        if (/[?？]/.test(said) || CHECK_DENIED.test(said.replace(/間違いな/g, '')) || CHECK_HEDGED.test(said)) return false;
+        // A yes ("はい、そうです", "合ってます", "はい…", "👍"), unless what follows says another result;
+        // or the same result said again ("不採用でした").
         const again = c.reading === 'outcome' ? readCallOutcome(event.text) : readWaitingNews(event.text);
-        return CHECK_AFFIRMED.test(said) || again === c.value;
+        if (again !== undefined) return again === c.value;
+        return CHECK_AFFIRMED.test(said);
       },
       acknowledges: ({ event }) => intentIs(event, 'yes'),
       checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && CHECK_DENIED.test(normalize(event.text))),
@@ -1035,8 +1037,7 @@ const EDIT_KEYS: Record<EditableField, ReadonlyArray<keyof Profile>> = {
 /** A plain yes to "delete everything?" (a casual うん or OK is not enough for that). */
 const PLAIN_YES = /^(?:はい|はーい|そうです|お願い(?:します)?|はい[、,\s]*お願い(?:します)?)[。!！…]*$/;
 /** Saying a typed result was read right, and nothing else: "合ってる", "そうなんです", "はい😢", "👍". */
-const CHECK_AFFIRMED =
-  /^(?:はい|はーい|うん|ええ|そう(?:です|なんです|そう|なの|だよ)?|合って(?:る|ます|います)|あって(?:る|ます|います)|間違いない(?:です)?|正解(?:です)?|その(?:通り|とおり)(?:です)?|👍)[。!！…w\p{Extended_Pictographic}\u{FE0F}\s]*$/u;
+const CHECK_AFFIRMED = /^(?:はい|はーい|はいっ|うん|ええ|そう|合って|あって|間違いな|正解|その(?:通り|とおり)|ok|yes|👍)/iu;
 /** …or wrong: "違います", "合ってない", "いや、不在でした". */
 const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな|てない|てません|でもない/;
 /** …or not sure: "そうかも", "はい、一応", "はい、でも…". */

@@ -374,15 +374,24 @@ describe('the conversation machine (pure)', () => {
       expect(actor.getSnapshot().value).toEqual({ followUp: 'waitingStatus' });
     });
 
-    it.each([['合ってる'], ['はい、不採用でした'], ['そうなんです'], ['はい😢'], ['👍']])('"%s" confirms the check', (said) => {
+    it.each([
+      ['合ってる'], ['はい、不採用でした'], ['そうなんです'], ['はい😢'], ['👍'], ['はい、そうです'], ['はい、合っています。'], ['うん、そう'], ['うんうん'], ['OK'],
+      ['yes'], ['はい…'], ['そうなんです…'], ['はい、ありがとうございます'], ['そうですね'], ['はいっ'], ['合ってるよ'], ['はい、残念ですが'], ['間違いないです'],
+    ])('"%s" confirms the check', (said) => {
       const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
       expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
     });
 
-    it.each([['合ってない'], ['そうかも'], ['はい、でも出られなかった'], ['ええと…']])('"%s" does not confirm the check', (said) => {
+    it.each([['合ってない'], ['そうかも'], ['はい、でも出られなかった'], ['ええと…'], ['いや'], ['はい、選考が続くことになりました']])('"%s" does not confirm the check', (said) => {
       const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
       expect(actor.getSnapshot().context.outcome).not.toBe('rejected');
       expect(actor.getSnapshot().value).not.toMatchObject({ lessons: expect.anything() });
+    });
+
+    it('a yes to "連絡がきた" with what came ("はい、来ました") confirms it', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { actor } = run([...toStatus, text('連絡が来ました'), text('はい、来ました')]);
+      expect(actor.getSnapshot().context.heardBack).toBe(true);
     });
 
     it('"わかりました" is no answer to "is this right?": the check is asked once more', () => {

@@ -1032,3 +1032,16 @@ describe('typed answers: the sixth review', () => {
     expect(readWaitingNews('連絡もらったけど内容忘れた')).toBeUndefined();
   });
 });
+
+describe('typed answers: the seventh review', () => {
+  it('a refusal heard on the phone is a refusal; only the line or the battery "drops"', () => {
+    for (const t of ['電話来たけど落ちました', '電話したら落ちてた', '電話で落ちたって言われました']) expect(readCallOutcome(t), t).toBe('rejected');
+    for (const t of ['通話が途中で落ちた', '電波が悪くて落ちた']) expect(readCallOutcome(t), t).toBeUndefined();
+  });
+
+  it('a cancel with a filler word is still no value; a name starting with あ is a name', () => {
+    for (const t of ['やめときます', 'あ、やっぱりいいや', 'あ、大丈夫です', '押し間違えです', 'ごめん間違い', 'すみません、間違えて押しました', 'なんでもないです', '今のでいいです', '後でやります', '名前わからない', '昨日と同じ'])
+      expect(isNoNewValue(t), t).toBe(true);
+    for (const t of ['あやめ', 'すみません、山田です', 'ごめんね商事']) expect(isNoNewValue(t), t).toBe(false);
+  });
+});
