@@ -7,6 +7,7 @@ import { atTokyoMinute, addTokyoDays, describeWhen } from '../time/tokyo.ts';
 import {
   confirmsDeletion,
   declinesReminder,
+  mentionsProgress,
   normalize,
   parseBusinessHours,
   readCallBranch,
@@ -332,7 +333,8 @@ export function createConversationMachine(deps: MachineDeps) {
       sayCheckMissed: emit(({ context, event }) => reply(r.render([{ say: 'typedCheck.missed', qr: context.checking?.qr ?? 'helpMenu' }], context.profile, atOf(event, context)))),
       // The message again, now that the exchange it interrupted is over: it goes where it would have.
       reraise: raise(({ event }) => event),
-      // A push changes the subject: an unanswered "delete everything?" or edit prompt is over.
+      // A push (or following again) changes the subject: an unanswered "delete everything?", edit
+      // prompt or "is this typed result right?" is over.
       endRootExchanges: assign({ confirmingDelete: false, editing: undefined, checking: undefined }),
       sayEdited: emit(({ context, event }) =>
         reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
@@ -466,7 +468,7 @@ export function createConversationMachine(deps: MachineDeps) {
       }),
     },
     guards: {
-      // An exchange at the root goes first (see heldByRoot): no stage takes its message.
+      // An exchange at the root goes first (see rootDialogPending): no stage takes its message.
       intentIs: ({ context, event }, params: { kind: IntentKind }) => !rootDialogPending(context) && intentIs(event, params.kind),
       stageIs: ({ context, event }, params: { stage: StageName; step?: string }) => {
         if (rootDialogPending(context)) return false;
@@ -481,10 +483,8 @@ export function createConversationMachine(deps: MachineDeps) {
         return v === params.value;
       },
       confirmingDelete: ({ context }) => context.confirmingDelete,
-      // "はい", the button, "削除する", or asking for the deletion again.
-      // "はい", the button, or a typed "削除する" / "データを削除してください" (see confirmsDeletion).
-      // Deleting everything takes the button, a plain はい, or a typed request (see confirmsDeletion):
-      // not a casual "うん" or "OK".
+      // Deleting everything takes the button, a plain はい, or a typed request ("削除する",
+      // "データを削除してください"; see confirmsDeletion): not a casual "うん" or "OK".
       deletionConfirmed: ({ event }) =>
         event.type === 'TEXT' ? PLAIN_YES.test(normalize(event.text)) || confirmsDeletion(event.text) : intentIs(event, 'yes'),
       editing: ({ context }) => context.editing !== undefined,
@@ -495,15 +495,19 @@ export function createConversationMachine(deps: MachineDeps) {
         if (c?.reading !== params.reading || c.value !== params.value) return false;
         if (event.type !== 'TEXT') return intentIs(event, 'yes');
         const said = normalize(event.text);
-        if (/[?？]/.test(said) || CHECK_DENIED.test(said.replace(/間違いな/g, '')) || CHECK_HEDGED.test(said)) return false;
+        if (/[?？]/.test(said) || denies(said) || CHECK_HEDGED.test(said)) return false;
         // A yes ("はい、そうです", "合ってます", "はい…", "👍"), unless what follows says another result;
-        // or the same result said again ("不採用でした").
+        // or the same result said again ("不採用でした"). A refusal comes by call or mail, so "はい、
+        // メールが来ました" says the same as "the refusal came".
         const again = c.reading === 'outcome' ? readCallOutcome(event.text) : readWaitingNews(event.text);
-        if (again !== undefined) return again === c.value;
-        return CHECK_AFFIRMED.test(said);
+        const sameNews = again === c.value || (c.reading === 'news' && c.value === 'rejected' && again === 'continuing' && !mentionsProgress(event.text));
+        if (again !== undefined && !sameNews) return false;
+        return sameNews || CHECK_AFFIRMED.test(said);
       },
       acknowledges: ({ event }) => intentIs(event, 'yes'),
-      checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && CHECK_DENIED.test(normalize(event.text))),
+      namesAResult: ({ event }) =>
+        event.type === 'TEXT' && (readCallOutcome(event.text) !== undefined || readWaitingNews(event.text) !== undefined || readCallBranch(event.text) !== undefined),
+      checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && denies(normalize(event.text))),
       declinesReminder: ({ event }) => event.type === 'TEXT' && declinesReminder(event.text),
       editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
       // An answer the edit can't use (free text, skip, yes, no, "ない"): the edit ends there, unchanged.
@@ -526,7 +530,7 @@ export function createConversationMachine(deps: MachineDeps) {
       },
       unclearTwice: ({ context }) => context.unclear >= 1,
       canAnswer: ({ context, event }) => {
-        if (context.editing || context.confirmingDelete || !context.question) return false;
+        if (rootDialogPending(context) || !context.question) return false;
         const i = intent(event);
         return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
@@ -585,7 +589,7 @@ export function createConversationMachine(deps: MachineDeps) {
     initial: 'new',
     on: {
       UNFOLLOW: { target: '.gone', actions: [{ type: 'cancelTimers', params: { kinds: 'all' } }, 'deleteEverything', 'resetAll'] },
-      FOLLOW: { target: '.situation', reenter: true, actions: [{ type: 'speak', params: { parts: [{ say: 'greeting' }] } }] },
+      FOLLOW: { target: '.situation', reenter: true, actions: ['endRootExchanges', { type: 'speak', params: { parts: [{ say: 'greeting' }] } }] },
       NON_TEXT: { actions: [{ type: 'speak', params: { parts: [{ say: 'nonText' }] } }] },
       TIMER: [
         ...TIMER_KINDS.map((kind) => ({
@@ -617,9 +621,9 @@ export function createConversationMachine(deps: MachineDeps) {
           target: heardStep(value).target,
           actions: ['endCheck' as const, ...heardStep(value).actions],
         })),
-        { guard: and(['checking', 'passesConfirmation']), actions: ['endCheck', 'reraise'] },
-        // "違います": the options again. Anything else is read afresh where the user is ("いや、不在でした").
-        { guard: and(['checking', 'checkDenied']), actions: ['sayCheckMissed', 'endCheck'] },
+        // "違います": the options again; "いや、不在でした" (a denial that says what happened instead) and
+        // anything else are read afresh where the user is.
+        { guard: and(['checking', 'checkDenied', not('namesAResult')]), actions: ['sayCheckMissed', 'endCheck'] },
         // "わかりました", "OK": an acknowledgement, not an answer to "is this right?": asked once more.
         { guard: and(['checking', 'acknowledges']), actions: ['repeatCheck'] },
         { guard: 'checking', actions: ['endCheck', 'reraise'] },
@@ -999,7 +1003,12 @@ function branchStep(branch: CallBranch) {
 function branchHandlers(retypeWith?: string) {
   const BRANCHES = ['absent', 'noAnswer', 'retry'] as const;
   return {
-    POSTBACK: [...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })), { guard: ig('outcome'), ...branchStep('finished') }],
+    // The result buttons too (offered again after "違います" to a typed result), before "the call is over".
+    POSTBACK: [
+      ...BRANCHES.map((branch) => ({ guard: vg('branch', branch), ...branchStep(branch) })),
+      ...OUTCOMES.map((outcome) => ({ guard: vg('outcome', outcome), ...outcomeStep(outcome) })),
+      { guard: ig('outcome'), ...branchStep('finished') },
+    ],
     // Typed: the branches at any step of the script (the person may be out at the first one already);
     // the result only where the script has ended (`retypeWith`), since before the call "連絡を待ちます"
     // or "採用されたい" is no result.
@@ -1015,8 +1024,9 @@ function branchHandlers(retypeWith?: string) {
 }
 
 /**
- * Commands carried out after calling off a pending deletion. Not "delete" or "restart" (a refusal
- * must not turn into a second confirmation or wipe the profile), nor stage moves like 次へ/戻る.
+ * Commands carried out after calling off a pending deletion (a pending check passes every message
+ * on). Not "delete" or "restart" (a refusal must not turn into a second confirmation or wipe the
+ * profile), nor stage moves like 次へ/戻る.
  */
 const CONFIRMATION_PASSES = ['help', 'stage', 'stopNotifications', 'resumeNotifications', 'showProfile', 'edit'] as const satisfies readonly IntentKind[];
 
@@ -1036,12 +1046,17 @@ const EDIT_KEYS: Record<EditableField, ReadonlyArray<keyof Profile>> = {
 
 /** A plain yes to "delete everything?" (a casual うん or OK is not enough for that). */
 const PLAIN_YES = /^(?:はい|はーい|そうです|お願い(?:します)?|はい[、,\s]*お願い(?:します)?)[。!！…]*$/;
-/** Saying a typed result was read right, and nothing else: "合ってる", "そうなんです", "はい😢", "👍". */
-const CHECK_AFFIRMED = /^(?:はい|はーい|はいっ|うん|ええ|そう|合って|あって|間違いな|正解|その(?:通り|とおり)|ok|yes|👍)/iu;
-/** …or wrong: "違います", "合ってない", "いや、不在でした". */
-const CHECK_DENIED = /違|ちが|いや|いいえ|ううん|ではな|じゃな|てない|てません|でもない/;
-/** …or not sure: "そうかも", "はい、一応", "はい、でも…". */
-const CHECK_HEDGED = /かも|かな|一応|でも|けど|まだ|ええと|えっと|うんと/;
+/** A reply that starts by saying the typed result was read right: "合ってる", "はい、そうです", "👍". */
+const CHECK_AFFIRMED =
+  /^(?:(?:あ|えっと)[、,\s]*)?(?:はい|ハイ|はーい|はいっ|うん|ええ|そう|合って|あって|それで合って|それです|間違い(?:ない|ありません|なし)|間違ってな|正解|その(?:通り|とおり)|了解|オッケー|おっけ|おけ|ok|yes|👍|👌|🙆)/iu;
+/** "間違いありません", "間違ってないです": yes, though 違 is in them. */
+const NOT_WRONG = /間違(?:い(?:ない|ありません|なし)|ってな(?:い|いです))/g;
+/** …or wrong: "違います", "合っていません", "そうではありません", "いや、不在でした". */
+const CHECK_DENIED =
+  /違|ちが|いや|いいえ|ううん|(?:合って|あって)(?:い|お)?(?:ない|ません|りません)|そう(?:では|じゃ|でも)(?:ない|ありません)|とは言え|ではな|じゃな/;
+const denies = (said: string): boolean => CHECK_DENIED.test(said.replace(NOT_WRONG, ''));
+/** …or not sure: "そうかも", "はい、一応", "はい、でも出られなかった". */
+const CHECK_HEDGED = /かも|(?<!な)かな(?!り)|一応|ええと|うんと|(?:でも|けど)[^。]*(?:ない|なかった|ません|ませんでした|ず)/;
 
 /** Replies to the edit prompt that are answers, not commands: the edit takes them, usable or not. */
 const EDIT_REPLIES = ['other', 'skip', 'yes', 'no', 'done'] as const satisfies readonly IntentKind[];
@@ -1087,9 +1102,9 @@ const retypeGuard = and([typedAnswer, not('saysThanksSent')]);
 
 /**
  * An exchange at the root waits for the next message — a deletion being confirmed, a detail being
- * edited — and takes it before any stage: "はい" must not answer the stage's own yes/no question
- * instead, nor a typed name become the stage's answer. (A message the edit can't use ends the edit
- * and goes on to where it would have gone.)
+ * edited, a typed result being checked — and takes it before any stage: "はい" must not answer the
+ * stage's own yes/no question instead, nor a typed name become the stage's answer. (An answer the
+ * edit can't use leaves the detail unchanged; a command ends the edit and is then carried out.)
  */
 const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
 

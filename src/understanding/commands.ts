@@ -95,7 +95,7 @@ export function detectCommand(text: string): Command | undefined {
     // "はい？" or "ええ？!" is surprise or doubt, not an answer: no yes or no with a question mark.
     if ((command === 'yes' || command === 'no') && /[?？]/.test(text)) continue;
     // "ええ!" is surprise more often than assent.
-    if (command === 'yes' && /^(?:ええ|えっ|え)[!！]/.test(normalize(text))) continue;
+    if (command === 'yes' && /^ええ[!！]/.test(normalize(text))) continue;
     if (vs.some((v) => words.includes(v))) return command;
   }
   // "はい、お願いします" / "いいえ、結構です": every part is the same answer (and no question mark).

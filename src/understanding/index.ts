@@ -23,6 +23,7 @@ export {
   confirmsDeletion,
   declinesReminder,
   isNoNewValue,
+  mentionsProgress,
   readCallBranch,
   readCallOutcome,
   readThanksStep,

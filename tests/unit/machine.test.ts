@@ -105,9 +105,10 @@ describe('the conversation machine (pure)', () => {
     });
 
     it('the same words in the story of the missed calls are not news', () => {
-      const { actor } = run([story, text('連絡が来ました')]);
+      const { actor, effects } = run([story, text('連絡が来ました')]);
       expect(actor.getSnapshot().value).toMatchObject({ situation: expect.anything() });
-      expect(actor.getSnapshot().context.heardBack).toBe(false);
+      expect(actor.getSnapshot().context.checking).toBeUndefined();
+      expect(JSON.stringify(effects)).not.toContain('合っていますか');
     });
 
     it('a detail being edited is taken as the detail, even when it reads like news', () => {
@@ -195,8 +196,9 @@ describe('the conversation machine (pure)', () => {
     });
 
     it('a condition while asked how long they said is not news', () => {
-      const { actor } = run([...toWaiting, tap('action=next'), text('内定の場合は来週電話が来るそうです')]);
-      expect(actor.getSnapshot().context.heardBack).toBe(false);
+      const { actor, effects } = run([...toWaiting, tap('action=next'), text('内定の場合は来週電話が来るそうです')]);
+      expect(actor.getSnapshot().context.checking).toBeUndefined();
+      expect(JSON.stringify(effects)).not.toContain('合っていますか');
     });
 
     it('a tap while a detail is being edited ends the edit and does what it does; the next text is no name', () => {
@@ -377,15 +379,26 @@ describe('the conversation machine (pure)', () => {
     it.each([
       ['合ってる'], ['はい、不採用でした'], ['そうなんです'], ['はい😢'], ['👍'], ['はい、そうです'], ['はい、合っています。'], ['うん、そう'], ['うんうん'], ['OK'],
       ['yes'], ['はい…'], ['そうなんです…'], ['はい、ありがとうございます'], ['そうですね'], ['はいっ'], ['合ってるよ'], ['はい、残念ですが'], ['間違いないです'],
+      ['間違いありません'], ['間違ってないです'], ['了解です'], ['はい、かなり落ち込んでます'], ['はい、緊張したけど話せました'],
     ])('"%s" confirms the check', (said) => {
       const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
       expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
     });
 
-    it.each([['合ってない'], ['そうかも'], ['はい、でも出られなかった'], ['ええと…'], ['いや'], ['はい、選考が続くことになりました']])('"%s" does not confirm the check', (said) => {
+    it.each([
+      ['合ってない'], ['そうかも'], ['はい、でも出られなかった'], ['ええと…'], ['いや'], ['はい、選考が続くことになりました'],
+      ['合っていません'], ['合っておりません'], ['そうではありません'], ['そうとは言えません'],
+    ])('"%s" does not confirm the check', (said) => {
       const { actor } = run([...toOutcome, text('不採用でした'), text(said)]);
       expect(actor.getSnapshot().context.outcome).not.toBe('rejected');
       expect(actor.getSnapshot().value).not.toMatchObject({ lessons: expect.anything() });
+    });
+
+    it('a yes to "the refusal came" naming how it came ("はい、メールが来ました") confirms the refusal', () => {
+      const toStatus = [...toWaiting, tap('action=next'), tap('action=answer&q=waitDays&v=0')];
+      const { actor } = run([...toStatus, text('不採用でした'), text('はい、メールが来ました')]);
+      expect(actor.getSnapshot().context.outcome).toBe('rejected');
+      expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
     });
 
     it('a yes to "連絡がきた" with what came ("はい、来ました") confirms it', () => {
@@ -411,7 +424,21 @@ describe('the conversation machine (pure)', () => {
 
     it('a correction in words is read afresh: "いや、誰も出ませんでした" goes where that goes', () => {
       const { actor } = run([...toOutcome, text('不採用でした'), text('いや、誰も出ませんでした')]);
-      expect(actor.getSnapshot().context.outcome).not.toBe('rejected');
+      expect(actor.getSnapshot().context.outcome).toBe('unreached');
+      expect(actor.getSnapshot().value).toEqual({ call: 'timing' });
+    });
+
+    it('after "違います" at the end of the script, the result buttons it offers work', () => {
+      const toClosing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next')];
+      const { actor } = run([...toClosing, text('不採用でした'), text('違います'), tap('action=outcome&v=rejected')]);
+      expect(actor.getSnapshot().context.outcome).toBe('rejected');
+      expect(actor.getSnapshot().value).toMatchObject({ lessons: expect.anything() });
+    });
+
+    it('following again ends a pending check', () => {
+      const { actor } = run([...toOutcome, text('不採用でした'), { type: 'FOLLOW', at: AT }, text('はい')]);
+      expect(actor.getSnapshot().context.checking).toBeUndefined();
+      expect(actor.getSnapshot().context.outcome).toBeUndefined();
     });
 
     it('"選考が続くことになりました" after a wrong check is checked in its turn', () => {

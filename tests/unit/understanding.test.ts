@@ -1045,3 +1045,12 @@ describe('typed answers: the seventh review', () => {
     for (const t of ['あやめ', 'すみません、山田です', 'ごめんね商事']) expect(isNoNewValue(t), t).toBe(false);
   });
 });
+
+describe('typed answers: "don\'t know" is no value (eighth review)', () => {
+  it.each([['分からん'], ['特にないかな'], ['あとで考えます'], ['ちょっとわからないです'], ['わからなかったです'], ['聞きそびれちゃいました'], ['ちょっと忘れました'], ['会社名は秘密で'], ['覚えていません'], ['聞いていません'], ['名乗ってなかった'], ['すみません、わかりません'], ['担当者はわかりません'], ['なんて名前だっけ'], ['とばします']])(
+    '%j',
+    (text) => {
+      expect(isNoNewValue(text)).toBe(true);
+    },
+  );
+});
