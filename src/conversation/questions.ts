@@ -1,4 +1,5 @@
 import { extractFacts, isNoNewValue, normalize, parseBusinessHours, parseDays } from '../understanding/index.ts';
+import { parseJaNumber } from '../understanding/normalize.ts';
 import type { ContactLeft, Facts, JobKind, MissReason } from '../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
@@ -201,6 +202,11 @@ export function parseWaitDays(text: string, now: Date): number | undefined {
     if (target < today) target = Date.UTC(++year, month - 1, day);
     return Math.max(1, Math.round((target - today) / 86_400_000));
   }
+  // A deadline, which parseDays (days elapsed) leaves alone: "1週間以内", "2〜3日以内", "3日後".
+  const within = /(?:[0-9〇一二三四五六七八九十]+\s*[~〜-]\s*)?([0-9〇一二三四五六七八九十]+)\s*(日|週間|週)(?:間)?(?:以内|後|くらい|ぐらい|ほど|程度|のうち|中|まで)/u.exec(t);
+  const n = within ? parseJaNumber(within[1]!) : undefined;
+  if (within && n !== undefined && n > 0) return within[2] === '日' ? n : n * 7;
+  if (/今週中|今週のうち/u.test(t)) return 3;
   if (/来週/u.test(t)) return 7;
   if (/明日/u.test(t)) return 1;
   if (/明後日|あさって/u.test(t)) return 2;

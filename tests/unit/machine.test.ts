@@ -453,6 +453,12 @@ describe('the conversation machine (pure)', () => {
       expect(run([...toWaiting, text('データ削除'), text('はい')]).effects).toContainEqual({ type: 'deleteUserData' });
     });
 
+    it.each([['1週間以内と言われました'], ['2〜3日以内と言われました'], ['3日後に連絡するそうです']])('"%s" answers how long they said', (said) => {
+      const { actor, effects } = run([...toWaiting, tap('action=next'), text(said)]);
+      expect(actor.getSnapshot().value).toEqual({ followUp: 'waitingStatus' });
+      expect(effects.some((e) => e.type === 'schedule' && e.kind === 'checkIn')).toBe(true);
+    });
+
     it('"言われてないけど知らせなくていい" answers how long without planning a check-in', () => {
       const { effects } = run([...toWaiting, tap('action=next'), text('言われてないけど知らせなくていい')]);
       expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
