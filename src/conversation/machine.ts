@@ -839,7 +839,8 @@ export function createConversationMachine(deps: MachineDeps) {
               TEXT: [
                 // "連絡が来ました" before the question is answered: they have already heard back.
                 ...typedNewsHandlers(['continuing', 'rejected'], 'waiting.status'),
-                { guard: and([not('editing'), 'answered', ig('other'), 'notifications', not('declinesReminder')]), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
+                // Typed, as tapped: a check-in only while the outcome is (or may be) "waiting", not after "continuing".
+                { guard: and([not('editing'), 'answered', ig('other'), 'notifications', not('declinesReminder'), ({ context }) => context.outcome === 'waiting' || context.outcome === undefined]), target: 'waitingStatus', actions: [assign({ outcome: 'waiting' as Outcome }), { type: 'cancelTimers', params: { kinds: ['checkIn', 'inquiryOffer'] } }, 'scheduleCheckIn', 'sayCheckInScheduled'] },
                 { guard: and([not('editing'), 'answered', ig('other')]), target: 'waitingStatus', actions: [{ type: 'speak', params: { parts: [{ say: 'waiting.noReminder' }] } }] },
                 { guard: ig('next'), target: 'reflection' },
               ],

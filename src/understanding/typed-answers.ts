@@ -65,7 +65,7 @@ const REJECTED_WORDS =
 const REFUSAL_DENIED = /(?:不採用|不合格|見送り)(?:では|じゃ|は)?(?:な|撤回|取り消)/;
 /** The call or the battery dropping ("通話が途中で落ちた"), not a refusal. */
 const CALL_DROPPED =
-  /(?:(?:電話|通話)(?:が|は|も)?(?:途中で|急に|いきなり)?|(?:電波|充電|電池|バッテリー|回線)[^。]{0,6})落ち(?:た|ました|てた|ちゃった)/g;
+  /(?:(?:電話|通話)(?:が|は|も)?(?:途中で|急に|いきなり)?|(?:電波|充電|電池|バッテリー|回線)[^。]{0,6}|^(?:途中で|急に|いきなり))落ち(?:た|ました|てた|ちゃった)(?!って|と言)/g;
 function rejectedIn(core: string): boolean {
   const said = core.replace(CALL_DROPPED, '');
   return REJECTED_AS_NEGATIVE.test(said) || (REJECTED_WORDS.test(said) && !NEGATED.test(said) && !REFUSAL_DENIED.test(said));
@@ -342,7 +342,8 @@ export function isNoNewValue(text: string): boolean {
 }
 
 /** Declining the reminder while answering the question: "言われてないけど知らせなくていい". */
-const NO_REMINDER = /(?:知らせ|お知らせ|リマインド|通知|連絡|声かけ)(?:は|も)?(?:なくて(?:いい|大丈夫)|いらな|いりません|不要|大丈夫|結構|しないで|なしで)|知らせなくて|知らせないで/;
+const NO_REMINDER =
+  /(?:知らせ|お知らせ|リマインド|通知|連絡|声かけ)(?:を|は|も)?(?:し)?(?:なくて(?:いい|大丈夫)|ないで|いらな|いりません|不要|大丈夫|結構|なしで)|知らせなくて|知らせないで/;
 export function declinesReminder(text: string): boolean {
   return NO_REMINDER.test(normalize(text));
 }

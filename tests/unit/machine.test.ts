@@ -459,6 +459,14 @@ describe('the conversation machine (pure)', () => {
       expect(effects.some((e) => e.type === 'schedule' && e.kind === 'checkIn')).toBe(true);
     });
 
+    it('after "the selection goes on", a typed wait answer keeps that outcome and plans no check-in, as the tap does', () => {
+      const continuing = [story, text('電話する'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=next'), tap('action=outcome'), tap('action=outcome&v=continuing'), tap('action=next')];
+      expect(run(continuing).actor.getSnapshot().value).toEqual({ followUp: 'waiting' });
+      const { actor, effects } = run([...continuing, text('1週間以内と言われました')]);
+      expect(actor.getSnapshot().context.outcome).toBe('continuing');
+      expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);
+    });
+
     it('"言われてないけど知らせなくていい" answers how long without planning a check-in', () => {
       const { effects } = run([...toWaiting, tap('action=next'), text('言われてないけど知らせなくていい')]);
       expect(effects.filter((e) => e.type === 'schedule')).toEqual([]);

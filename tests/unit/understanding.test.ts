@@ -1054,3 +1054,16 @@ describe('typed answers: "don\'t know" is no value (eighth review)', () => {
     },
   );
 });
+
+describe('typed answers: the last walk', () => {
+  it('"急に落ちた" alone is the line dropping; "落ちたと言われて" is a refusal', () => {
+    expect(readCallOutcome('急に落ちた')).toBeUndefined();
+    expect(readCallOutcome('途中で落ちました')).toBeUndefined();
+    expect(readCallOutcome('急に落ちたと言われて…')).toBe('rejected');
+  });
+
+  it('"リマインドしなくて大丈夫" declines the reminder', () => {
+    expect(declinesReminder('リマインドしなくて大丈夫、3日後って言われた')).toBe(true);
+    expect(declinesReminder('3日後って言われた')).toBe(false);
+  });
+});
