@@ -238,6 +238,14 @@ export function createConversationMachine(deps: MachineDeps) {
   const intentIs = (e: Ev, kind: IntentKind) => intentOf(e)?.kind === kind;
   const intent = (e: Ev): Intent | undefined => intentOf(e);
 
+  /**
+   * What a typed message answers, by one of the typed-answer readers (undefined for taps). Several
+   * guards ask about the same message in one turn (each outcome's check, the correction test):
+   * each reader runs once per message and turn.
+   */
+  const typed = <K extends keyof typeof TYPED_READERS>(kind: K, e: Ev): ReturnType<(typeof TYPED_READERS)[K]> | undefined =>
+    e.type === 'TEXT' ? rememberInTurn(`${kind}\u0000${e.text}`, () => TYPED_READERS[kind](e.text) as ReturnType<(typeof TYPED_READERS)[K]>) : undefined;
+
   /** What a message says as the new value of the detail being edited (an edit replaces, never adds). */
   const editResult = (context: ConversationContext, event: Ev) => {
     const field = context.editing;
@@ -499,14 +507,14 @@ export function createConversationMachine(deps: MachineDeps) {
         // A yes ("はい、そうです", "合ってます", "はい…", "👍"), unless what follows says another result;
         // or the same result said again ("不採用でした"). A refusal comes by call or mail, so "はい、
         // メールが来ました" says the same as "the refusal came".
-        const again = c.reading === 'outcome' ? readCallOutcome(event.text) : readWaitingNews(event.text);
+        const again = c.reading === 'outcome' ? typed('outcome', event) : typed('news', event);
         const sameNews = again === c.value || (c.reading === 'news' && c.value === 'rejected' && again === 'continuing' && !mentionsProgress(event.text));
         if (again !== undefined && !sameNews) return false;
         return sameNews || CHECK_AFFIRMED.test(said);
       },
       acknowledges: ({ event }) => intentIs(event, 'yes'),
       namesAResult: ({ event }) =>
-        event.type === 'TEXT' && (readCallOutcome(event.text) !== undefined || readWaitingNews(event.text) !== undefined || readCallBranch(event.text) !== undefined),
+        typed('outcome', event) !== undefined || typed('news', event) !== undefined || typed('branch', event) !== undefined,
       checkDenied: ({ event }) => intentIs(event, 'no') || (event.type === 'TEXT' && denies(normalize(event.text))),
       declinesReminder: ({ event }) => event.type === 'TEXT' && declinesReminder(event.text),
       editAnswered: ({ context, event }) => editResult(context, event)?.kind === 'answer',
@@ -540,19 +548,13 @@ export function createConversationMachine(deps: MachineDeps) {
       strengthsFull: ({ context }) => (context.profile.strengths?.length ?? 0) >= 3,
       checklistComplete: ({ context }, params: { list: 'research' | 'lessons' }) => r.checklistProgress(params.list, context.ticks[params.list]).complete,
       tellsHours: ({ context, event }) => !rootDialogPending(context) && event.type === 'TEXT' && parseBusinessHours(event.text) !== undefined,
-      typedOutcome: ({ event }, params: { outcome: Outcome }) =>
-        event.type === 'TEXT' && rememberInTurn(`outcome\u0000${event.text}`, () => readCallOutcome(event.text)) === params.outcome,
-      typedBranch: ({ event }, params: { branch: CallBranch }) =>
-        event.type === 'TEXT' && rememberInTurn(`branch\u0000${event.text}`, () => readCallBranch(event.text)) === params.branch,
-      typedTiming: ({ event }, params: { choice: TimingChoice }) =>
-        event.type === 'TEXT' && rememberInTurn(`timing\u0000${event.text}`, () => readTimingChoice(event.text)) === params.choice,
-      typedChoice: ({ event }, params: { choice: WaitingChoice }) =>
-        event.type === 'TEXT' && rememberInTurn(`choice\u0000${event.text}`, () => readWaitingChoice(event.text)) === params.choice,
-      typedThanks: ({ event }, params: { step: ThanksStep }) =>
-        event.type === 'TEXT' && rememberInTurn(`thanks\u0000${event.text}`, () => readThanksStep(event.text)) === params.step,
+      typedOutcome: ({ event }, params: { outcome: Outcome }) => typed('outcome', event) === params.outcome,
+      typedBranch: ({ event }, params: { branch: CallBranch }) => typed('branch', event) === params.branch,
+      typedTiming: ({ event }, params: { choice: TimingChoice }) => typed('timing', event) === params.choice,
+      typedChoice: ({ event }, params: { choice: WaitingChoice }) => typed('choice', event) === params.choice,
+      typedThanks: ({ event }, params: { step: ThanksStep }) => typed('thanks', event) === params.step,
       saysThanksSent: ({ event }) => event.type === 'TEXT' && saysThanksSent(event.text),
-      typedNews: ({ event }, params: { news: WaitingNews }) =>
-        event.type === 'TEXT' && rememberInTurn(`news\u0000${event.text}`, () => readWaitingNews(event.text)) === params.news,
+      typedNews: ({ event }, params: { news: WaitingNews }) => typed('news', event) === params.news,
       timerIs: ({ event }, params: { kind: TimerKind }) => event.type === 'TIMER' && event.timer.kind === params.kind,
       timerStillRelevant: ({ context, event }) => {
         if (event.type !== 'TIMER' || !context.notifications) return false;
@@ -1145,6 +1147,16 @@ function heardStep(news: WaitingNews) {
       return { target: '#akari.followUp.inquiry', actions: [] };
   }
 }
+
+/** The typed-answer readers the machine's guards use, by the name `typed` memoises them under. */
+const TYPED_READERS = {
+  outcome: readCallOutcome,
+  branch: readCallBranch,
+  timing: readTimingChoice,
+  choice: readWaitingChoice,
+  thanks: readThanksStep,
+  news: readWaitingNews,
+} as const;
 
 /** Results that change the course (and cancel reminders) are done only once the user confirms the reading. */
 const CHECKED_OUTCOMES = ['continuing', 'waiting', 'rejected'] as const;
