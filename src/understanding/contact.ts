@@ -36,6 +36,13 @@ const USER_ACTION =
   /^(?:で|を|に|でも|の)?(?:お礼|お詫び|謝罪|返信|返事|連絡|問い合わせ|送|折り返)[^、]{0,8}?(?:べき|方が|ほうが|いい|良い|よい|たい|よう|ようか|すれば|しても|てみ|か\?|ますか|でしょうか)/;
 const RECEIVED = /来|き(?:て|た|ま)|届|入っ|入れ|残(?:って|され|し)|あり|あっ|もらっ|頂|いただ|受信/;
 
+/**
+ * The user's own call came before the mention ("お店に電話したら留守電でした"): that answering
+ * machine is the shop's, not a message the employer left.
+ */
+const USER_CALLED_BEFORE =
+  /(?:電話|かけ|掛け|折り返|コール)(?:を)?(?:し|直し|なおし|返し)?(?:て(?:み|も))?(?:たら|たところ|たけど|たけれど|ましたが|ましたら|たが|ても|ると|たのに)[^。!?\n]{0,12}$/;
+
 function clauseAfter(t: string, from: number): string {
   const rest = t.slice(from);
   const end = CLAUSE_END.exec(rest);
@@ -54,6 +61,7 @@ export function findContactLeft(t: string): ContactLeft[] | undefined {
         continue;
       }
       if (USER_ACTION.test(clause) && !RECEIVED.test(clause)) continue;
+      if (channel === 'voicemail' && USER_CALLED_BEFORE.test(lower.slice(0, m.index))) continue;
       positive.push([channel, m.index]);
       break;
     }

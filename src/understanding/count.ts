@@ -4,6 +4,7 @@
  * - exact: "3回", "三回", "2件", "一度だけ", "電話が2本"
  * - approximate: "3回くらい", "5回以上", "2、3回", "2~3回" (→ the upper bound)
  * - many: 何度も, 何回も, いくつも, 何件も, 何度か, 数回, 複数回, たくさん … → 3, approx
+ * - dozens: 何十回, 数十件 → 10, approx; 十数回 → 15, approx
  * Sentences about interviews and not about calls ("面接は2回ありました") are ignored, and
  * mentions in sentences about calls (着信, 電話, 連絡 …) win over the others.
  * Not counts: "もう一度", "一度も", ordinals ("1回目"), what the user might do ("1回電話してみる"), "6日".
@@ -69,6 +70,11 @@ function candidatesIn(sentence: string, base: number, score: number): Candidate[
     if (n === undefined || n === 0 || n > 99) continue;
     if (m[2] === '本' && score < 2) continue;
     if (/[0-9.]$/.test(before)) continue;
+    // "何十回", "数十件": dozens, not exactly ten.
+    if (/[何数]$/.test(before)) {
+      out.push({ count: n, approx: true, score, index: base + m.index - 1 });
+      continue;
+    }
     if (m[2] === '度') {
       if (/(?:もう|今|いま)$/.test(before)) continue; // もう一度, 今一度
       if (/^(?:も|に|は|きり)/.test(after)) continue; // 一度も, 一度に, 一度は
@@ -78,10 +84,15 @@ function candidatesIn(sentence: string, base: number, score: number): Candidate[
     const approx = APPROX_AFTER.test(after) || APPROX_BEFORE.test(before);
     out.push({ count: n, approx, score, index: base + m.index });
   }
+  // "十数回": between ten and twenty; not the "数回" (a few) inside it.
+  const teens = /十数(?:回|件|度|本)/.exec(sentence);
+  if (teens !== null) out.push({ count: 15, approx: true, score, index: base + teens.index });
   for (const [re, callOnly] of MANY) {
     if (callOnly && score < 2) continue;
     const m = re.exec(sentence);
-    if (m !== null) out.push({ count: MANY_COUNT, approx: true, score, index: base + m.index });
+    if (m !== null && !(teens !== null && m.index === teens.index + 1)) {
+      out.push({ count: MANY_COUNT, approx: true, score, index: base + m.index });
+    }
   }
   return out;
 }

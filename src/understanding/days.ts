@@ -18,6 +18,8 @@ interface Candidate {
   days: number;
   tier: number;
   index: number;
+  /** A point in time that "次の日" or "その日" later in the text can count from. */
+  date?: boolean;
 }
 
 /** What the user plans ("今日電話してもいい?"), not when something happened. */
@@ -28,6 +30,7 @@ const PLAN_AFTER =
 const CALL_CLAUSE = /着信|電話|連絡|かかって|かかっ|留守電|折り返し/;
 
 const DAY_MS = 86_400_000;
+const WEEKDAYS = '日月火水木金土';
 const JST_OFFSET_MS = 9 * 3_600_000;
 
 const APPROX = '(?:くらい|ぐらい|位|ほど|程度|程|近く|以上|ちょっと|ちょい|余り|あまり|ばかり|前後|弱|強)';
@@ -128,6 +131,45 @@ function daysSinceDayOfMonth(now: Date, day: number): number | undefined {
   return undefined;
 }
 
+const WEEKDAY_NOTE = /^日?\(([日月火水木金土])(?:曜日?)?\)/;
+
+/** The weekday written after a date: "13日(火)" → 2 (Sunday = 0), from the text after the number. */
+function weekdayNote(tail: string): number | undefined {
+  const m = WEEKDAY_NOTE.exec(tail);
+  return m === null ? undefined : WEEKDAYS.indexOf(m[1] ?? '');
+}
+
+function weekdayOf(dayNum: number): number {
+  return (dayNum + 4) % 7; // 1970-01-01 was a Thursday.
+}
+
+/**
+ * Days since the most recent day-of-month `day` that fell on `weekday` (Japan time), looking back
+ * three months: "13日(火)" is the 13th that was a Tuesday, not simply the last 13th.
+ */
+function daysSinceDayOfMonthOn(now: Date, day: number, weekday: number): number | undefined {
+  const today = jstDayNumber(now);
+  let { y, m } = jstToday(now);
+  for (let back = 0; back < 3; back += 1) {
+    const n = dayNumber(y, m, day);
+    if (n !== undefined && n <= today && weekdayOf(n) === weekday) return today - n;
+    m -= 1;
+    if (m === 0) [y, m] = [y - 1, 12];
+  }
+  return undefined;
+}
+
+/** Days since month/day in the most recent year (of two) when it fell on `weekday`. */
+function daysSinceMonthDayOn(now: Date, month: number, day: number, weekday: number): number | undefined {
+  const today = jstDayNumber(now);
+  const { y } = jstToday(now);
+  for (const year of [y, y - 1]) {
+    const n = dayNumber(year, month, day);
+    if (n !== undefined && n <= today && weekdayOf(n) === weekday) return today - n;
+  }
+  return undefined;
+}
+
 function numericCandidates(text: string, now: Date | undefined): Candidate[] {
   const out: Candidate[] = [];
   for (const m of allMatches(DURATION, text)) {
@@ -154,14 +196,17 @@ function numericCandidates(text: string, now: Date | undefined): Candidate[] {
     else tier = 1;
     if (unit === '時間' && tier < 3) continue; // "24時間営業", "2時間待った"
     if (unit === '日' && /^(?:に|の|\(|付|号)/.test(tail)) {
-      // "6日に面接" / "6日の面接": the 6th of a month.
+      // "6日に面接" / "6日の面接" / "13日(火)": the 6th of a month.
       if (now !== undefined) {
-        const since = daysSinceDayOfMonth(now, n);
-        if (since !== undefined) out.push({ days: since, tier: 2, index: m.index });
+        const weekday = weekdayNote(tail);
+        const since =
+          (weekday === undefined ? undefined : daysSinceDayOfMonthOn(now, n, weekday)) ??
+          daysSinceDayOfMonth(now, n);
+        if (since !== undefined) out.push({ days: since, tier: 2, index: m.index, date: true });
       }
       continue;
     }
-    out.push({ days, tier, index: m.index });
+    out.push({ days, tier, index: m.index, date: tier >= 2 });
   }
   return out;
 }
@@ -175,13 +220,14 @@ function dateCandidates(text: string, now: Date | undefined): Candidate[] {
     if (month === undefined || day === undefined) continue;
     if (month < 1 || month > 12 || day < 1 || day > 31) continue;
     // "3/6" without 日 must look like a date, not "2/3回" (excluded above) or a fraction.
-    const since = daysSinceMonthDay(now, month, day);
-    if (since !== undefined) out.push({ days: since, tier: 2, index: m.index });
+    const weekday = weekdayNote(text.slice(m.index + m[0].length));
+    const since =
+      (weekday === undefined ? undefined : daysSinceMonthDayOn(now, month, day, weekday)) ??
+      daysSinceMonthDay(now, month, day);
+    if (since !== undefined) out.push({ days: since, tier: 2, index: m.index, date: true });
   }
   return out;
 }
-
-const WEEKDAYS = '日月火水木金土';
 
 /** "先週の金曜", "今週の月曜日", "月曜に" → days since that day, Monday-first weeks (needs now). */
 function weekdayCandidates(text: string, now: Date | undefined): Candidate[] {
@@ -197,7 +243,7 @@ function weekdayCandidates(text: string, now: Date | undefined): Candidate[] {
     else if (week === '今週') days = todayIdx - targetIdx;
     else days = (todayIdx - targetIdx + 7) % 7 || 7;
     if (days < 0) continue;
-    out.push({ days, tier: week === undefined ? 1 : 2, index: m.index });
+    out.push({ days, tier: week === undefined ? 1 : 2, index: m.index, date: true });
   }
   return out;
 }
@@ -210,15 +256,54 @@ function wordCandidates(text: string): Candidate[] {
       // 昨日 inside 一昨日 is already covered by the longer pattern.
       if (pattern.startsWith('昨日') && text.slice(Math.max(0, m.index - 1), m.index) === '一') continue;
       if (tier === 0 && PLAN_AFTER.test(text.slice(m.index + m[0].length))) continue;
-      out.push({ days, tier, index: m.index });
+      out.push({ days, tier, index: m.index, date: tier >= 2 });
     }
   }
   for (const { word, re, days } of KANA_MATCHERS) {
     if (!text.includes(word)) continue;
     for (const m of allMatches(re, text)) {
-      if (m[2] !== undefined) out.push({ days, tier: 3, index: m.index });
-      else if (m[1] !== undefined) out.push({ days, tier: 2, index: m.index });
+      if (m[2] !== undefined) out.push({ days, tier: 3, index: m.index, date: true });
+      else if (m[1] !== undefined) out.push({ days, tier: 2, index: m.index, date: true });
     }
+  }
+  return out;
+}
+
+/** Days after an earlier point in the text: "13日に面接して、次の日に電話" → the 14th. */
+const FOLLOWING_DAY: ReadonlyArray<readonly [RegExp, number]> = [
+  [/翌々日|次の次の日/, 2],
+  [/次の日|翌日|翌朝|次の朝|明くる日|あくる日/, 1],
+  [/その日|同じ日|同日/, 0],
+];
+const DAYS_LATER = new RegExp(`([${NUM_CHARS}]{1,2})日後(?:に|の)`);
+/** "3日後に" counts from an earlier point only when something then happened, not a promise. */
+const HAPPENED_AFTER =
+  /^[^、。!?\n]{0,12}?(?:着信|電話|連絡|留守電)[^、。!?\n]{0,8}?(?:あり|あっ|来|き(?:て|た|ま)|かかっ|掛かっ|入っ|入り)/;
+
+/** Candidates counted from the nearest earlier point in time ("次の日", "その日", "2日後に着信"). */
+function followingCandidates(text: string, points: readonly Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  const anchorBefore = (index: number): Candidate | undefined => {
+    let best: Candidate | undefined;
+    for (const p of points) if (p.date === true && p.index < index && (best === undefined || p.index > best.index)) best = p;
+    return best;
+  };
+  const add = (index: number, later: number): void => {
+    const anchor = anchorBefore(index);
+    if (anchor === undefined || anchor.days - later < 0) return;
+    out.push({ days: anchor.days - later, tier: anchor.tier, index, date: true });
+  };
+  for (const [re, later] of FOLLOWING_DAY) {
+    for (const m of allMatches(re, text)) {
+      // 次の日 inside 次の次の日 is covered by the longer word.
+      if (later === 1 && text.slice(Math.max(0, m.index - 3), m.index) === '次の次') continue;
+      add(m.index, later);
+    }
+  }
+  for (const m of allMatches(DAYS_LATER, text)) {
+    const n = parseJaNumber(m[1] ?? '');
+    if (n === undefined || !HAPPENED_AFTER.test(text.slice(m.index + m[0].length))) continue;
+    add(m.index, n);
   }
   return out;
 }
@@ -263,10 +348,11 @@ function pick(text: string, candidates: readonly Candidate[]): number | undefine
 export function parseDays(text: string, options?: { now?: Date }): number | undefined {
   const t = normalize(text);
   const now = options?.now;
-  return pick(t, [
+  const points = [
     ...numericCandidates(t, now),
     ...dateCandidates(t, now),
     ...weekdayCandidates(t, now),
     ...wordCandidates(t),
-  ]);
+  ];
+  return pick(t, [...points, ...followingCandidates(t, points)]);
 }

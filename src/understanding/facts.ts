@@ -6,6 +6,7 @@ import { parseCount } from './count.ts';
 import { parseBusinessHours } from './hours.ts';
 import { asksTooLate, findJobKind, findReasons } from './reasons.ts';
 import { findContactLeft } from './contact.ts';
+import { findCallerNumber } from './caller.ts';
 import { findEmployerKind, findEmployerName } from './employer.ts';
 import { findContactPerson, findUserName } from './people.ts';
 
@@ -44,6 +45,9 @@ export function extractFacts(text: string, options?: { now?: Date }): Facts {
 
   const hours = parseBusinessHours(t);
   if (hours !== undefined) facts.businessHours = hours;
+
+  const callerNumber = findCallerNumber(t);
+  if (callerNumber !== undefined) facts.callerNumber = callerNumber;
 
   if (asksTooLate(t)) facts.asksTooLate = true;
   return facts;

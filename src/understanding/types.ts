@@ -19,6 +19,8 @@ export interface Facts {
   /** Minutes from midnight; a close after midnight is > 1440 ("18時~翌2時" → 1560). */
   businessHours?: { open: number; close: number };
   asksTooLate?: boolean;
+  /** What the user saw of the caller's number (see caller.ts): it decides how to call back. */
+  callerNumber?: 'hidden' | 'tollFree' | 'unknown';
 }
 
 export type Command =
