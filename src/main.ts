@@ -11,6 +11,7 @@ import { ContentError, loadFlows } from './flows/load-flows.ts';
 import { createApp } from './http/create-app.ts';
 import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
+import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
@@ -96,7 +97,9 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     line = { ...line, channelSecret: randomBytes(16).toString('hex'), channelAccessToken, apiBaseUrl, dataApiBaseUrl: apiBaseUrl };
   }
 
-  const gateway = overrides.gateway ?? createLineGateway({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl });
+  const gatewayOptions = { channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl };
+  const leanGateway = overrides.gateway || line.httpClient !== 'undici' ? undefined : createUndiciLineGateway(gatewayOptions);
+  const gateway = overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log });
@@ -270,6 +273,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       await dispatcher.idle();
       await sender.idle();
       await stageMenus?.idle();
+      await leanGateway?.close();
       if (platform && !overrides.platform) await platform.close();
       await store.close();
     },

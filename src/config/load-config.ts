@@ -17,6 +17,8 @@ export interface Config {
     apiBaseUrl: string;
     dataApiBaseUrl: string;
     replyTokenMaxAgeMs: number;
+    /** How replies and pushes go out: undici's keep-alive pool (lean) or the SDK's MessagingApiClient. */
+    httpClient: 'undici' | 'sdk';
   };
   databaseUrl: string;
   /** Finished events, sent messages and past timers are deleted after this long (ms). */
@@ -91,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       apiBaseUrl: e.LINE_API_BASE_URL.replace(/\/+$/, ''),
       dataApiBaseUrl: e.LINE_DATA_API_BASE_URL.replace(/\/+$/, ''),
       replyTokenMaxAgeMs: e.REPLY_TOKEN_MAX_AGE_SECONDS * 1000,
+      httpClient: e.LINE_HTTP_CLIENT,
     },
     databaseUrl: e.DATABASE_URL,
     dataRetentionMs: e.DATA_RETENTION_DAYS * 24 * 60 * 60_000,

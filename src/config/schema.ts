@@ -17,6 +17,7 @@ export const envSchema = z.object({
   LINE_CHANNEL_ACCESS_TOKEN: z.string().trim().min(1).optional(),
   LINE_API_BASE_URL: url.default('https://api.line.me'),
   LINE_DATA_API_BASE_URL: url.default('https://api-data.line.me'),
+  LINE_HTTP_CLIENT: z.enum(['undici', 'sdk'], { message: 'expected undici or sdk' }).default('undici'),
   DATABASE_URL: z
     .string()
     .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'expected file:PATH (SQLite) or postgres://… (PostgreSQL)')

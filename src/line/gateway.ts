@@ -39,28 +39,41 @@ export interface LineGatewayOptions {
   timeoutMs?: number;
 }
 
+/**
+ * LINE's error answer as a LineApiError: the kind decides whether it is retried; status, request id,
+ * Retry-After and the body's start go along for the log. Shared by both gateways.
+ */
+export function lineHttpError(
+  operation: string,
+  status: number,
+  body: string,
+  header: (name: string) => string | null | undefined,
+): LineApiError {
+  const requestId = header('x-line-request-id') ?? undefined;
+  const retryAfter = Number(header('retry-after'));
+  const details = {
+    status,
+    ...(requestId ? { requestId } : {}),
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    body: body.slice(0, 500),
+  };
+  const kind: LineErrorKind =
+    status === 429
+      ? 'rateLimited'
+      : status >= 500
+        ? 'server'
+        : status === 401 || status === 403
+          ? 'unauthorized'
+          : operation === 'reply' && status === 400 && /reply token/i.test(body)
+            ? 'invalidReplyToken'
+            : 'rejected';
+  return new LineApiError(`LINE ${operation} failed with ${status}: ${summarise(body)}`, kind, details);
+}
+
 export function toLineApiError(err: unknown, operation: string): LineApiError {
   if (err instanceof LineApiError) return err;
   if (err instanceof HTTPFetchError) {
-    const requestId = err.headers.get('x-line-request-id') ?? undefined;
-    const retryAfter = Number(err.headers.get('retry-after'));
-    const details = {
-      status: err.status,
-      ...(requestId ? { requestId } : {}),
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-      body: err.body.slice(0, 500),
-    };
-    const kind: LineErrorKind =
-      err.status === 429
-        ? 'rateLimited'
-        : err.status >= 500
-          ? 'server'
-          : err.status === 401 || err.status === 403
-            ? 'unauthorized'
-            : operation === 'reply' && err.status === 400 && /reply token/i.test(err.body)
-              ? 'invalidReplyToken'
-              : 'rejected';
-    return new LineApiError(`LINE ${operation} failed with ${err.status}: ${summarise(err.body)}`, kind, details);
+    return lineHttpError(operation, err.status, err.body, (name) => err.headers.get(name));
   }
   const message = err instanceof Error ? err.message : String(err);
   return new LineApiError(`LINE ${operation} failed: ${message}`, 'network');

@@ -65,6 +65,7 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging'],
     ['LINE_API_BASE_URL', 'not a url'],
     ['LOCAL_TOOLS', 'maybe'],
+    ['LINE_HTTP_CLIENT', 'fetch'],
     ['REPLY_TOKEN_MAX_AGE_SECONDS', 'soon'],
     ['DATA_RETENTION_DAYS', '1'],
     ['DATA_RETENTION_DAYS', '7.5'],
