@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createActor, type Snapshot } from 'xstate';
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Logger } from '../log/create-logger.ts';
 import { eventLogger, type EventLogger } from '../log/event-logger.ts';
 import type { Clock } from '../time/clock.ts';
@@ -28,6 +28,20 @@ export interface TurnResult {
 
 const MAX_MESSAGES_PER_REQUEST = 5;
 
+type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
+
+/**
+ * The effects among the actions of a transition. XState's own actions (assign, raise …) are already
+ * applied to the snapshot; an action of the machine's own would be a side effect the pure machine
+ * must not have, so it fails the turn instead of being skipped.
+ */
+function collectEffects(actions: ReadonlyArray<{ type: string; params?: unknown }>, effects: Effect[]): void {
+  for (const action of actions) {
+    if (action.type === 'xstate.emit') effects.push((action.params as { event: Effect }).event);
+    else if (!action.type.startsWith('xstate.')) throw new Error(`conversation machine ran an impure action: ${action.type}`);
+  }
+}
+
 /**
  * Runs one inbox event through the user's conversation: restore the snapshot, send the event,
  * collect the effects the machine emitted, and make it all durable in one transaction.
@@ -36,37 +50,30 @@ export function createConversationRuntime(opts: RuntimeOptions) {
   const log = opts.log.child({ module: 'runtime' });
   const version = opts.machineVersion ?? MACHINE_VERSION;
 
-  function startActor(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: EventLogger, at: number) {
-    const collect = (actor: ReturnType<typeof createActor<ConversationMachine>>) => {
-      actor.on('*', (e) => effects.push(e as Effect));
-      // An error observer keeps a machine failure inside this turn (status 'error', thrown below).
-      actor.subscribe({ error: () => undefined });
-      return actor;
-    };
+  /**
+   * The user's snapshot before this event, and the effects emitted on the way to it (a new
+   * conversation's entry). No actor is created: the machine is pure, so XState's `transition()`
+   * computes the next snapshot and the actions, and the runtime carries out the effects itself.
+   */
+  function restore(stored: Awaited<ReturnType<Store['loadConversation']>>, effects: Effect[], elog: EventLogger, at: number): ConversationSnapshot {
     if (stored && stored.machineVersion === version) {
       try {
-        const snap = stored.snapshot as { value?: unknown; context?: unknown } | null;
+        const snap = stored.snapshot as { value?: unknown; context?: unknown; status?: unknown } | null;
         if (!snap || typeof snap.context !== 'object' || snap.context === null) throw new Error('snapshot has no context');
-        // Throws for a state value this machine doesn't have, before any actor exists.
-        opts.machine.resolveState({ value: snap.value as never, context: snap.context as never });
-        const actor = collect(createActor(opts.machine, { snapshot: stored.snapshot as Snapshot<unknown>, input: {} }));
-        actor.start();
-        if (actor.getSnapshot().status === 'active') return actor;
-        actor.stop();
+        if (snap.status !== undefined && snap.status !== 'active') throw new Error(`snapshot is ${String(snap.status)}`);
+        // Throws for a state value this machine doesn't have.
+        return opts.machine.resolveState({ value: snap.value as never, context: snap.context as never });
       } catch (err) {
         elog.warn({ err }, 'stored conversation could not be restored; restarting its stage');
       }
-      effects.length = 0;
     }
     // No snapshot, or one from another machine version: start over, in the stage the user was in.
     const previous = stored ? profileFrom(stored.snapshot) : {};
     const resumeStage = stored ? stageOf(stored.stage) : undefined;
     if (stored) elog.info({ from: stored.machineVersion, to: version, stage: resumeStage }, 'conversation restarted after a machine upgrade');
-    const actor = collect(
-      createActor(opts.machine, { input: { at, ...(resumeStage ? { resumeStage } : {}), ...previous } }),
-    );
-    actor.start();
-    return actor;
+    const [snapshot, actions] = initialTransition(opts.machine, { at, ...(resumeStage ? { resumeStage } : {}), ...previous });
+    collectEffects(actions, effects);
+    return snapshot;
   }
 
   async function handle(row: InboxRow): Promise<TurnResult> {
@@ -88,12 +95,14 @@ export function createConversationRuntime(opts: RuntimeOptions) {
       return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
     }
     const effects: Effect[] = [];
-    const actor = startActor(stored, effects, elog, event.at);
-    inTurn(() => actor.send(event));
-    const snapshot = actor.getSnapshot();
+    const snapshot = inTurn(() => {
+      const before = restore(stored, effects, elog, event.at);
+      const [after, actions] = transition(opts.machine, before, event);
+      collectEffects(actions, effects);
+      return after;
+    });
     if (snapshot.status === 'error') throw new Error(`conversation machine failed: ${String(snapshot.error)}`);
-    const persisted = actor.getPersistedSnapshot();
-    actor.stop();
+    const persisted = opts.machine.getPersistedSnapshot(snapshot);
 
     const now = opts.clock.now().getTime();
     const stage = stageOf(snapshot.value);
