@@ -6,16 +6,16 @@ import type { webhook } from '@line/bot-sdk';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config/load-config.ts';
 import { createConversationMachine, CONTENT_REQUIREMENTS } from './conversation/machine.ts';
 import { createConversationRuntime, type TurnResult } from './conversation/runtime.ts';
-import { userKeyOf } from './conversation/to-event.ts';
 import { ContentError, loadFlows } from './flows/load-flows.ts';
 import { createApp } from './http/create-app.ts';
+import { checkEvents } from './inbox/check-events.ts';
 import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
 import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
-import { createSqliteStore } from './store/sqlite-store.ts';
+import { createSqliteStore, StoreLockedError } from './store/sqlite-store.ts';
 import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
 import { createBusinessCalendar } from './time/business-calendar.ts';
@@ -48,6 +48,8 @@ export interface AkariOverrides {
   wrapStore?: (store: Store) => Store;
   /** How often batches left pending are tried again (default 60 s; 0: never). */
   outboxSweepMs?: number;
+  /** How long a call to LINE may take before it counts as timed out (default 10 s). */
+  lineTimeoutMs?: number;
 }
 
 /**
@@ -84,7 +86,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const fakeClock = pickFakeClock(config, overrides.clock);
   const clock: Clock = fakeClock ?? overrides.clock ?? createSystemClock();
   const content = loadFlows(config.flowsDir, CONTENT_REQUIREMENTS);
-  const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }) });
+  // exclusive: a second process on the same SQLite file is refused at start (StoreLockedError).
+  const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }), exclusive: true });
   const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
 
   let platform = overrides.platform;
@@ -97,7 +100,11 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     line = { ...line, channelSecret: randomBytes(16).toString('hex'), channelAccessToken, apiBaseUrl, dataApiBaseUrl: apiBaseUrl };
   }
 
-  const gatewayOptions = { channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl };
+  const gatewayOptions = {
+    channelAccessToken: line.channelAccessToken,
+    apiBaseUrl: line.apiBaseUrl,
+    ...(overrides.lineTimeoutMs !== undefined ? { timeoutMs: overrides.lineTimeoutMs } : {}),
+  };
   const leanGateway = overrides.gateway || line.httpClient !== 'undici' ? undefined : createUndiciLineGateway(gatewayOptions);
   const gateway = overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
@@ -111,6 +118,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     clock,
     log,
     replyTokenMaxAgeMs: line.replyTokenMaxAgeMs,
+    maxRetryAgeMs: line.sendRetryMaxAgeMs,
     quietHours,
     ...(overrides.retry?.sends ? { retry: overrides.retry.sends } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
@@ -154,20 +162,31 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ? createStageMenuLinker({ client: createStageMenuClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }), log })
     : undefined;
   if (stageMenus) turnListeners.push((result) => stageMenus.onTurn(result));
+  async function idle(): Promise<void> {
+    // Sending can enqueue nothing new for the dispatcher, but the dispatcher enqueues sends.
+    for (let i = 0; i < 50; i++) {
+      await dispatcher.idle();
+      await sender.idle();
+      await stageMenus?.idle();
+      if ((await store.usersWithPendingInbox()).length === 0) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  // The server answers before start-up has resumed what a crash left: local tools wait for it
+  // rather than move the clock under a scheduler that has not started.
+  let startedUp!: () => void;
+  const startUp = new Promise<void>((resolve) => (startedUp = resolve));
   // Moving the local clock past quiet hours sends the pushes they held (the sweep runs on real time).
   const afterClockMoved = async () => {
     await sender.flushAll();
-    await akari.idle();
+    await idle();
   };
   const hlog = log.child({ module: 'webhook' });
   const acceptEvents = async (body: webhook.CallbackRequest) => {
     const receivedAt = clock.now().getTime();
-    const events = body.events.map((event) => ({
-      eventId: event.webhookEventId || createHash('sha256').update(JSON.stringify(event)).digest('hex'),
-      userId: userKeyOf(event),
-      payload: event,
-      receivedAt,
-    }));
+    // Each event checked on its own: a malformed one (or one from no chat) is logged and dropped.
+    const events = checkEvents(body.events as unknown[], receivedAt, hlog);
+    if (events.length === 0) return;
     const { accepted, duplicates } = await store.acceptEvents(events);
     for (const e of events) {
       const isNew = accepted.includes(e);
@@ -185,7 +204,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     acceptEvents,
     checkReady: () => store.ping(),
-    ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log })] } : {}),
+    ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log, ready: () => startUp })] } : {}),
     // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
     ...(config.localTools && platform
       ? {
@@ -209,6 +228,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   }
   // After the resume, so that overdue timers queue up behind what a crash left pending.
   if (!overrides.skipResume) await scheduler.start();
+  startedUp();
 
   if (config.mode === 'local' && platform) {
     // The built-in platform starts empty: give it the real rich menus (and their stage variants), so
@@ -251,16 +271,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     retention,
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
-    async idle() {
-      // Sending can enqueue nothing new for the dispatcher, but the dispatcher enqueues sends.
-      for (let i = 0; i < 50; i++) {
-        await dispatcher.idle();
-        await sender.idle();
-        await stageMenus?.idle();
-        if ((await store.usersWithPendingInbox()).length === 0) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    },
+    idle,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -268,6 +279,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       await retention.stop();
       await scheduler.stop();
       dispatcher.stop();
+      sender.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.idle();
@@ -315,7 +327,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
-    if (err instanceof ContentError) {
+    if (err instanceof ContentError || err instanceof StoreLockedError) {
       console.error(err.message);
       process.exit(1);
     }

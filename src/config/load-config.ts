@@ -19,6 +19,8 @@ export interface Config {
     replyTokenMaxAgeMs: number;
     /** How replies and pushes go out: undici's keep-alive pool (lean) or the SDK's MessagingApiClient. */
     httpClient: 'undici' | 'sdk';
+    /** A batch LINE keeps failing with a retryable error is retried until it is this old. */
+    sendRetryMaxAgeMs: number;
   };
   databaseUrl: string;
   /** Finished events, sent messages and past timers are deleted after this long (ms). */
@@ -94,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
       dataApiBaseUrl: e.LINE_DATA_API_BASE_URL.replace(/\/+$/, ''),
       replyTokenMaxAgeMs: e.REPLY_TOKEN_MAX_AGE_SECONDS * 1000,
       httpClient: e.LINE_HTTP_CLIENT,
+      sendRetryMaxAgeMs: Math.round(e.SEND_RETRY_HOURS * 60 * 60_000),
     },
     databaseUrl: e.DATABASE_URL,
     dataRetentionMs: e.DATA_RETENTION_DAYS * 24 * 60 * 60_000,

@@ -25,6 +25,8 @@ export const envSchema = z.object({
   LOCAL_TOOLS: boolFromEnv.optional(),
   FLOWS_DIR: z.string().min(1).default('./flows'),
   REPLY_TOKEN_MAX_AGE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(600).default(50),
+  // LINE keeps a push's retry key for 24 h: retrying longer could deliver it twice.
+  SEND_RETRY_HOURS: z.coerce.number({ message: 'expected a number of hours' }).min(0.1, 'expected at least 0.1 hours').max(24, 'expected at most 24 hours (LINE keeps a retry key for 24 h)').default(24),
   PUSH_DAILY_CAP: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(20).default(1),
   RICH_MENU_PER_STAGE: boolFromEnv.optional(),
   // At least two days: the daily push cap counts the last day's pushes, and LINE may redeliver an event.

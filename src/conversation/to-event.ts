@@ -43,14 +43,16 @@ export function toConversationEvent(payload: unknown, receivedAt: number): Conve
   }
 }
 
-/** The key events are ordered and stored by: one user's events are handled one at a time. */
-export function userKeyOf(event: webhook.Event): string {
+/**
+ * The key events are ordered and stored by: the LINE id of the chat (U…, C…, R…), which is also
+ * where a push goes. Undefined when the event has none (it is dropped: see inbox/check-events.ts).
+ */
+export function userKeyOf(event: webhook.Event): string | undefined {
   const source = event.source;
-  if (!source) return 'unknown';
-  if (source.type === 'user') return source.userId ?? 'unknown';
-  if (source.type === 'group') return `group:${source.groupId}`;
-  if (source.type === 'room') return `room:${source.roomId}`;
-  return 'unknown';
+  if (source?.type === 'user') return source.userId;
+  if (source?.type === 'group') return source.groupId;
+  if (source?.type === 'room') return source.roomId;
+  return undefined;
 }
 
 export function replyTokenOf(event: webhook.Event): string | undefined {

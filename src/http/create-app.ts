@@ -36,7 +36,8 @@ export function createApp(deps: AppDeps): Express {
       }
       next();
     },
-    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    // LINE sends plain bodies and signs those bytes: any content-encoding is refused (415), not inflated.
+    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT, inflate: false }),
     lineMiddleware({ channelSecret: deps.channelSecret }) as unknown as RequestHandler,
     async (req, res) => {
       const body = req.body as webhook.CallbackRequest;
@@ -45,7 +46,16 @@ export function createApp(deps: AppDeps): Express {
         return;
       }
       // An empty events array is LINE's connectivity check from the console.
-      if (body.events.length > 0) await deps.acceptEvents(body);
+      if (body.events.length > 0) {
+        try {
+          await deps.acceptEvents(body);
+        } catch (err) {
+          // Signed, but not stored: LINE redelivers on a 5xx, and 503 says "try again later".
+          log.error({ err }, 'webhook not stored: the store failed; answering 503 so that LINE redelivers');
+          res.status(503).json({ error: 'store_unavailable', message: 'the events could not be stored; try again later' });
+          return;
+        }
+      }
       res.status(200).json({});
     },
   );
@@ -85,6 +95,11 @@ export function createApp(deps: AppDeps): Express {
     if ((err as { type?: string }).type === 'entity.too.large' || status === 413) {
       log.warn({ path: req.path }, 'request body over the limit');
       res.status(413).json({ error: 'payload_too_large', message: `the body is over ${WEBHOOK_BODY_LIMIT}` });
+      return;
+    }
+    if ((err as { type?: string }).type === 'encoding.unsupported' || status === 415) {
+      log.warn({ path: req.path, encoding: req.get('content-encoding') }, 'request refused: unsupported content-encoding');
+      res.status(415).json({ error: 'unsupported_encoding', message: 'send the body without content-encoding' });
       return;
     }
     if (err instanceof MisplacedParserError) {

@@ -7,17 +7,33 @@ export type LineErrorKind =
   | 'network'
   | 'timeout'
   | 'unauthorized'
+  /** 429 "You have reached your monthly limit.": no retry helps before the month (or the plan) changes. */
+  | 'quotaExceeded'
   | 'rejected';
+
+/**
+ * Did the failed request reach LINE? `notSent`: LINE answered with an error, or the connection was
+ * never made, so nothing was delivered. `unknown`: the request may have been taken (a timeout, a
+ * connection lost after the request was written): only a retry can tell.
+ */
+export type DeliveryOutcome = 'notSent' | 'unknown';
+
+/** Connection errors that happen before any byte of the request reaches the other side. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** A failed call to LINE, with what is needed to decide on a retry and to find it in LINE's logs. */
 export class LineApiError extends Error {
   constructor(
     message: string,
     readonly kind: LineErrorKind,
-    readonly details: { status?: number; requestId?: string; retryAfterMs?: number; body?: string } = {},
+    readonly details: { status?: number; requestId?: string; retryAfterMs?: number; body?: string; outcome?: DeliveryOutcome } = {},
   ) {
     super(message);
     this.name = 'LineApiError';
+  }
+  /** A timeout or a lost connection may have delivered the messages; an answer from LINE did not. */
+  get outcome(): DeliveryOutcome {
+    return this.details.outcome ?? (this.kind === 'timeout' || this.kind === 'network' ? 'unknown' : 'notSent');
   }
   get retryable(): boolean {
     return this.kind === 'rateLimited' || this.kind === 'server' || this.kind === 'network' || this.kind === 'timeout';
@@ -59,7 +75,9 @@ export function lineHttpError(
   };
   const kind: LineErrorKind =
     status === 429
-      ? 'rateLimited'
+      ? /monthly limit/i.test(body)
+        ? 'quotaExceeded'
+        : 'rateLimited'
       : status >= 500
         ? 'server'
         : status === 401 || status === 403
@@ -76,7 +94,20 @@ export function toLineApiError(err: unknown, operation: string): LineApiError {
     return lineHttpError(operation, err.status, err.body, (name) => err.headers.get(name));
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new LineApiError(`LINE ${operation} failed: ${message}`, 'network');
+  const code = networkCode(err);
+  const outcome: DeliveryOutcome = code !== undefined && NOT_CONNECTED.has(code) ? 'notSent' : 'unknown';
+  return new LineApiError(`LINE ${operation} failed: ${message}${code ? ` (${code})` : ''}`, 'network', { outcome });
+}
+
+/** fetch wraps the socket's error: `TypeError('fetch failed', { cause: { code } })`, sometimes twice. */
+function networkCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function summarise(body: string): string {

@@ -15,7 +15,10 @@ export interface OutboxSenderOptions {
   replyTokenMaxAgeMs: number;
   /** Proactive pushes (from timers) never go out in quiet hours; held ones go when they end. */
   quietHours?: QuietHoursOptions;
-  retry?: BackoffPolicy;
+  /** Backoff between tries (maxAttempts is not used: see maxRetryAgeMs). */
+  retry?: Pick<BackoffPolicy, 'baseMs' | 'maxMs'> & { maxAttempts?: number };
+  /** A batch LINE keeps failing (429, 5xx, network, timeout) is retried until it is this old (default 24 h). */
+  maxRetryAgeMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -25,6 +28,8 @@ export interface OutboxSender {
   /** Sends every pending batch (at start-up: what a crash left unsent). */
   flushAll(): Promise<void>;
   idle(): Promise<void>;
+  /** Ends the waits between retries: what is still unsent stays pending for the next start. */
+  stop(): void;
 }
 
 /** What every log line about a batch carries: the batch, its user and the event it answers. */
@@ -32,7 +37,9 @@ function batchBindings(batch: OutboxBatch): Record<string, string> {
   return { batchId: batch.id, userId: batch.userId, ...(batch.eventId ? { webhookEventId: batch.eventId } : {}) };
 }
 
-export const DEFAULT_SEND_RETRY: BackoffPolicy = { maxAttempts: 6, baseMs: 500, maxMs: 30_000 };
+export const DEFAULT_SEND_RETRY: Pick<BackoffPolicy, 'baseMs' | 'maxMs'> = { baseMs: 500, maxMs: 60_000 };
+/** LINE keeps an X-Line-Retry-Key for 24 h: retrying longer could deliver a push twice. */
+export const MAX_SEND_RETRY_AGE_MS = 24 * 60 * 60_000;
 /**
  * A proactive push still unsent this long after it was written was held (quiet hours) or left by
  * a restart: before its first attempt, it is checked against what the user has done since
@@ -46,7 +53,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   const log = opts.log.child({ module: 'outbox' });
   const retry = opts.retry ?? DEFAULT_SEND_RETRY;
   const wait = opts.sleep ?? sleep;
+  const maxRetryAgeMs = Math.min(opts.maxRetryAgeMs ?? MAX_SEND_RETRY_AGE_MS, MAX_SEND_RETRY_AGE_MS);
   const queue = createKeyedQueue();
+  let stopped = false;
+  const wakers = new Set<() => void>();
+  /** Users with a drain queued but not started: one is enough (it reads every pending batch). */
+  const queued = new Set<string>();
   /** Batches this process delivered but could not yet record as sent: never sent again. */
   const deliveredUnrecorded = new Map<string, { via: 'reply' | 'push'; at: number }>();
 
@@ -67,6 +79,11 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   /**
    * `justRead`: the batch comes straight from the store, with nothing sent or awaited since, so a
    * second read could not be any more current. `verdicts`: see `superseded`.
+   *
+   * A failure LINE may recover from (429, 5xx, network, timeout) is retried with capped exponential
+   * backoff for as long as the batch is younger than `maxRetryAgeMs`: the batch stays pending
+   * meanwhile (a restart or the periodic sweep picks it up again). Only LINE refusing the batch
+   * itself (400, 401/403, the monthly limit) or the age limit fails it, with one error line.
    */
   async function sendBatch(listed: OutboxBatch, justRead: boolean, verdicts: Map<string, boolean>): Promise<void> {
     const batch = justRead ? listed : await stillPending(listed);
@@ -74,9 +91,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
     if (await superseded(batch, blog, verdicts)) return;
-    if (tokenFresh(batch)) {
+    let attempt = 0;
+    // A reply tried before a restart, or one whose answer was lost: it may have been delivered.
+    let uncertain = batch.replyAttempted;
+    while (tokenFresh(batch)) {
+      attempt++;
       // Recorded first, so that after a crash we know a reply may already have gone out.
-      const resumed = batch.replyAttempted;
       await opts.store.markReplyAttempted(batch.id);
       const failure = await opts.gateway.reply(batch.replyToken!, batch.messages).then(
         () => undefined,
@@ -84,46 +104,60 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       );
       if (!failure) {
         await recordSent(batch, 'reply', blog);
-        blog.debug({ messages: batch.messages.length }, 'replied');
+        blog.debug({ messages: batch.messages.length, attempt }, 'replied');
         return;
       }
-      if (resumed && failure.kind === 'invalidReplyToken') {
-        // The token is still young, so LINE refusing it means our attempt before the crash used it.
-        await recordSent(batch, 'reply', blog);
-        blog.warn({ requestId: failure.details.requestId }, 'reply token already used by the attempt before a restart; counted as sent');
+      if (failure.kind === 'invalidReplyToken') {
+        if (uncertain) {
+          // The token is still young, so LINE refusing it means an earlier attempt of ours used it.
+          await recordSent(batch, 'reply', blog);
+          blog.warn({ requestId: failure.details.requestId, attempt }, 'reply token already used by an earlier attempt whose answer was lost; counted as sent');
+          return;
+        }
+        blog.warn({ kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId }, 'reply failed; falling back to push');
+        break;
+      }
+      if (!failure.retryable) {
+        await failForGood(batch, failure, blog);
         return;
       }
-      if (failure.kind === 'unauthorized') {
-        blog.error({ status: failure.details.status, requestId: failure.details.requestId }, 'LINE refused the channel access token; not retrying');
-        await opts.store.markOutboxFailed(batch.id, failure.message, true);
-        return;
-      }
-      // Any other failure: the push below, keyed by the batch id, delivers it exactly once.
-      blog.warn({ kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId }, 'reply failed; falling back to push');
+      if (failure.outcome === 'unknown') uncertain = true;
+      const delay = retryDelay(failure, attempt);
+      blog.warn(
+        { kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId, outcome: failure.outcome, attempt, delayMs: delay },
+        'reply failed; trying the same token again while it is fresh',
+      );
+      if (!(await pause(batch, delay, blog))) return;
+    }
+    if (uncertain && attempt > 0) {
+      // The one window left (README): no retry could settle whether LINE took the reply before the
+      // token aged, so the push may deliver it a second time; a loss would be worse.
+      blog.warn('a reply whose outcome is unknown could not be settled before its token aged; sending it by push');
     }
     if (batch.proactive && batch.attempts === 0 && !(await recordPushStart(batch, blog))) return;
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
+      attempt++;
       let result: PushResult;
       try {
         result = await opts.gateway.push(batch.userId, batch.messages, batch.id);
       } catch (err) {
         const e = err instanceof LineApiError ? err : toLineApiError(err, 'push');
-        const final = !e.retryable || attempt >= retry.maxAttempts;
-        await opts.store.markOutboxFailed(batch.id, e.message, final);
-        if (final) {
+        if (!e.retryable) {
+          await failForGood(batch, e, blog);
+          return;
+        }
+        if (tooOld(batch)) {
+          await opts.store.markOutboxFailed(batch.id, e.message, true);
           blog.error(
-            { kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, error: e.message },
-            'giving up on sending a message batch',
+            { kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, body: e.details.body, writtenAt: new Date(batch.createdAt).toISOString() },
+            'giving up on a message batch: LINE still fails it and it is too old to send',
           );
           return;
         }
-        const delay = Math.max(backoffDelay(retry, attempt), e.details.retryAfterMs ?? 0);
+        await opts.store.markOutboxFailed(batch.id, e.message, false);
+        const delay = retryDelay(e, attempt);
         blog.warn({ kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, delayMs: delay }, 'push failed; retrying');
-        await wait(delay);
-        if (!(await stillPending(batch))) {
-          blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
-          return;
-        }
+        if (!(await pause(batch, delay, blog))) return;
         if (heldForQuietHours(batch, blog)) return;
         continue;
       }
@@ -131,6 +165,53 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       blog.debug({ result, attempt }, 'pushed');
       return;
     }
+  }
+
+  function retryDelay(e: LineApiError, attempt: number): number {
+    return Math.max(backoffDelay(retry, attempt), e.details.retryAfterMs ?? 0);
+  }
+
+  const tooOld = (b: OutboxBatch) => opts.clock.now().getTime() - b.createdAt >= maxRetryAgeMs;
+
+  /** LINE refused the batch itself: no retry can help. One error line with what LINE said. */
+  async function failForGood(batch: OutboxBatch, e: LineApiError, blog: EventLogger): Promise<void> {
+    await opts.store.markOutboxFailed(batch.id, e.message, true);
+    blog.error(
+      { kind: e.kind, status: e.details.status, requestId: e.details.requestId, body: e.details.body, error: e.message },
+      e.kind === 'unauthorized'
+        ? 'LINE refused the channel access token; not retrying'
+        : e.kind === 'quotaExceeded'
+          ? 'LINE refused the batch: the monthly message limit is reached; not retrying'
+          : 'LINE refused the batch; not retrying',
+    );
+  }
+
+  /**
+   * Waits before a retry. False when the retry should not happen: the sender is stopping (the batch
+   * stays pending for the next start) or the batch was cancelled meanwhile (data deleted).
+   */
+  async function pause(batch: OutboxBatch, ms: number, blog: EventLogger): Promise<boolean> {
+    await interruptibleWait(ms);
+    if (stopped) {
+      blog.info('stopping: the batch stays pending and is sent after the next start');
+      return false;
+    }
+    if (!(await stillPending(batch))) {
+      blog.info('batch cancelled while waiting to retry (the user’s data was deleted); not sent');
+      return false;
+    }
+    return true;
+  }
+
+  function interruptibleWait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        wakers.delete(wake);
+        resolve();
+      };
+      wakers.add(wake);
+      void wait(ms).then(wake);
+    });
   }
 
   /**
@@ -240,12 +321,37 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     }
   }
 
+  /**
+   * A drain per user at a time, and at most one more queued behind it: during an outage a drain
+   * waits between retries, and the sweep must not pile up drains behind it.
+   */
+  const pendingDrains = new Map<string, Promise<void>>();
+  function schedule(userId: string): Promise<void> {
+    const waiting = pendingDrains.get(userId);
+    if (waiting && queued.has(userId)) return waiting;
+    queued.add(userId);
+    const run = queue.run(userId, () => {
+      queued.delete(userId);
+      return stopped ? Promise.resolve() : drain(userId);
+    });
+    pendingDrains.set(userId, run);
+    void run.then(
+      () => pendingDrains.get(userId) === run && pendingDrains.delete(userId),
+      () => pendingDrains.get(userId) === run && pendingDrains.delete(userId),
+    );
+    return run;
+  }
+
   return {
-    flush: (userId) => queue.run(userId, () => drain(userId)),
+    flush: (userId) => schedule(userId),
     async flushAll() {
       const users = new Set((await opts.store.pendingOutbox()).map((b) => b.userId));
-      await Promise.all([...users].map((u) => queue.run(u, () => drain(u))));
+      await Promise.all([...users].map((u) => schedule(u)));
     },
     idle: () => queue.idle(),
+    stop() {
+      stopped = true;
+      for (const wake of [...wakers]) wake();
+    },
   };
 }

@@ -25,6 +25,7 @@ export interface ClosableLineGateway extends LineGateway {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function headerOf(headers: Dispatcher.ResponseData['headers']): (name: string) => string | undefined {
   return (name) => {
@@ -36,11 +37,13 @@ function headerOf(headers: Dispatcher.ResponseData['headers']): (name: string) =
 function failure(err: unknown, operation: string, timeoutMs: number): LineApiError {
   if (err instanceof LineApiError) return err;
   const code = err instanceof errors.UndiciError ? err.code : (err as { code?: unknown } | null)?.code;
+  // No connection, no request: nothing can have reached LINE. Anything later may have (see DeliveryOutcome).
+  const outcome = typeof code === 'string' && NOT_CONNECTED_CODES.has(code) ? 'notSent' : 'unknown';
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    return new LineApiError(`LINE ${operation} timed out after ${timeoutMs} ms (${code})`, 'timeout');
+    return new LineApiError(`LINE ${operation} timed out after ${timeoutMs} ms (${code})`, 'timeout', { outcome });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new LineApiError(`LINE ${operation} failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`, 'network');
+  return new LineApiError(`LINE ${operation} failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`, 'network', { outcome });
 }
 
 export function createUndiciLineGateway(opts: UndiciLineGatewayOptions): ClosableLineGateway {

@@ -27,6 +27,8 @@ export interface ClockRouterDeps {
   /** Resolves when every fired timer's turn has been handled and its messages sent. */
   idle: () => Promise<void>;
   log?: Logger;
+  /** Resolves once the app has finished starting (resumed pending work, started the scheduler). */
+  ready?: () => Promise<void>;
 }
 
 /** Ten years: far enough for any scenario, small enough to catch a typo'd unit. */
@@ -125,6 +127,7 @@ export function createClockRouter(deps: ClockRouterDeps): Router {
       target = clock.now().getTime() + (parsed.data.advanceMinutes ?? 0) * 60_000;
     }
     const result = chain.then(async () => {
+      await deps.ready?.();
       const from = clock.now().getTime();
       const fired = await moveTo(target);
       log?.info({ from: new Date(from).toISOString(), to: clock.now().toISOString(), fired }, 'clock moved');

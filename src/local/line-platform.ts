@@ -32,6 +32,11 @@ export interface LinePlatformOptions {
   validator?: LineSchemaValidator;
   /** displayName of users nobody registered (default 'テストユーザー'). */
   defaultDisplayName?: string;
+  /**
+   * Answer 400 to a push whose `to` is not a LINE id (U, C or R and 32 hex digits), as LINE does for
+   * ids it does not know (default false: many tests use short made-up ids).
+   */
+  checkRecipients?: boolean;
 }
 
 export interface RecordedRequest {
@@ -97,6 +102,8 @@ export interface FaultSpec {
    * fail the answer: "LINE got it but the bot never heard back".
    */
   afterHandling?: boolean;
+  /** Not a failure: wait `delayMs`, then handle the request normally (a slow LINE). */
+  slow?: boolean;
 }
 
 export interface UserProfile {
@@ -134,6 +141,12 @@ export interface LinePlatform {
   registerUser(profile: UserProfile): void;
 
   failNext(fault: FaultSpec): void;
+  /** Forget every fault not used up yet (an outage ends). */
+  clearFaults(): void;
+  /** Stop listening (the port stays reserved for `goOnline`): the bot sees "connection refused". */
+  goOffline(): Promise<void>;
+  /** Listen again on the same port after `goOffline`. */
+  goOnline(): Promise<void>;
   setLatency(ms: number): void;
 
   readonly requests: readonly RecordedRequest[];
@@ -193,6 +206,8 @@ const MAX_JSON_BYTES = 2 * 1024 * 1024;
 const MAX_IMAGE_BYTES = 1024 * 1024;
 // Read a little beyond the limits so "too large" is known without buffering huge bodies.
 const MAX_READ_BYTES = 10 * 1024 * 1024;
+/** A user (U…), group (C…) or room (R…) id as LINE issues them. */
+const LINE_ID = /^[UCR][0-9a-f]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATUS_MESSAGES: Record<number, string> = {
@@ -239,6 +254,8 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
   let messageSeq = 0;
   let server: Server | undefined;
   let baseUrl: string | undefined;
+  let offline: { port: number; host: string } | undefined;
+  let listenedOn: { port: number; host: string } | undefined;
 
   // ---------- helpers ----------
 
@@ -439,6 +456,11 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
     const issues = checkBody('PushMessageRequest', req.body, messageLimits);
     if (issues.length > 0) return badRequest(issues);
     const body = req.body as messagingApi.PushMessageRequest;
+    if (options.checkRecipients && !LINE_ID.test(body.to)) {
+      return new HttpAnswer(400, { message: "The property, 'to', in the request body is invalid (line: -, column: -)" }, [
+        `push to ${JSON.stringify(body.to)}: not a LINE user, group or room id`,
+      ]);
+    }
     const requestId = exchangeOf(res).record.requestId;
     const sentMessages = sentMessagesFor(body.messages);
     if (retryKey !== undefined) retryKeys.set(retryKey.toLowerCase(), { acceptedAt: now(), requestId, sentMessages });
@@ -684,7 +706,11 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
 
       if (latencyMs > 0) await sleep(latencyMs);
 
-      const fault = takeFault(req.method, req.path);
+      let fault = takeFault(req.method, req.path);
+      if (fault?.slow) {
+        await sleep(fault.delayMs ?? 0);
+        fault = undefined;
+      }
       if (fault && !fault.afterHandling) {
         await answerWithFault(res, fault, record);
         return;
@@ -753,6 +779,7 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
 
     async listen(port = 0, host = '127.0.0.1') {
       if (server) throw new Error('The local LINE platform is already listening');
+      listenedOn = { port, host };
       const created = createServer(app);
       await new Promise<void>((resolve, reject) => {
         created.once('error', reject);
@@ -766,6 +793,24 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
       const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
       baseUrl = `http://${hostPart}:${address.port}`;
       return baseUrl;
+    },
+
+    async goOffline() {
+      const closing = server;
+      if (!closing) throw new Error('The local LINE platform is not listening');
+      const address = closing.address() as AddressInfo;
+      offline = { port: address.port, host: listenedOn?.host ?? address.address };
+      const url = baseUrl;
+      await this.close();
+      baseUrl = url;
+    },
+
+    async goOnline() {
+      if (!offline) throw new Error('The local LINE platform is not offline');
+      const { port, host } = offline;
+      offline = undefined;
+      baseUrl = undefined;
+      await this.listen(port, host);
     },
 
     async close() {
@@ -791,10 +836,14 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
     },
 
     failNext(fault) {
-      if (fault.status === undefined && !fault.networkError) {
+      if (fault.status === undefined && !fault.networkError && !fault.slow) {
         throw new Error('failNext needs a status or networkError: true');
       }
       faults.push({ spec: fault, remaining: fault.times ?? 1 });
+    },
+
+    clearFaults() {
+      faults = [];
     },
 
     setLatency(ms) {

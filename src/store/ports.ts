@@ -83,6 +83,18 @@ export interface Turn {
   cancelTimers?: { kinds: string[] } | 'all';
   /** Delete everything the user told us: conversation, timers, pending pushes, stored event text. */
   deleteUserData?: boolean;
+  /** What this turn took from its message (stored with the inbox row): undone if the user unsends it. */
+  messageDetails?: MessageDetails;
+  /**
+   * The user unsent this message (LINE's message id): its text leaves the inbox, and Akari's stored
+   * answer to it is emptied, in the same transaction as the rest of the turn.
+   */
+  forgetMessage?: string;
+}
+
+/** The details a message's turn changed: each field's value before and after it (undefined: none). */
+export interface MessageDetails {
+  profile: Record<string, { before?: unknown; after?: unknown }>;
 }
 
 /** Rows deleted by one `pruneFinished` call, per table. */
@@ -105,6 +117,9 @@ export interface Store {
    * and events the conversation ignores (unsend, membership, …), don't count. False if it is unknown.
    */
   hasNewerUserEvent(userId: string, eventId: string): Promise<boolean>;
+
+  /** The inbox event of the user's message with this LINE message id, and what its turn took from it. */
+  messageDetails(userId: string, messageId: string): Promise<{ eventId: string; details?: MessageDetails } | undefined>;
 
   loadConversation(userId: string): Promise<StoredConversation | undefined>;
   commitTurn(turn: Turn): Promise<void>;
@@ -157,6 +172,10 @@ export interface Store {
    */
   pruneFinished(before: number, limit: number): Promise<PruneResult>;
 
+  /**
+   * Throws if the store cannot take writes now (it writes, and checks what the adapter can: for
+   * SQLite, that the file is still the one it opened and that the disk has room).
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

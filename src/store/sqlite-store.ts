@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, statfsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log/create-logger.ts';
@@ -15,6 +16,7 @@ import type {
   InboxEvent,
   InboxRow,
   InboxStatus,
+  MessageDetails,
   PruneResult,
   NewOutboxBatch,
   OutboxBatch,
@@ -78,6 +80,11 @@ CREATE TABLE IF NOT EXISTS timers (
 );
 CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS timers_user ON timers (user_id) WHERE status = 'pending';
+
+-- Written by ping(): /readyz proves the store can still write, not just read.
+CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
+-- Who holds the file (exclusive mode): read by a second process to say who is in the way.
+CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, started_at INTEGER NOT NULL);
 `;
 
 interface InboxDbRow {
@@ -173,11 +180,67 @@ export interface SqliteStoreOptions {
   walCheckpoint?: false | { intervalMs?: number; onCheckpoint?: (result: CheckpointResult) => void };
   /** Where the store reports trouble it has worked around (the checkpoint worker stopping). */
   log?: Logger;
+  /**
+   * One process per database file: take a lock that lasts as long as this store is open, and
+   * refuse to open (StoreLockedError, naming the holder) while another process has it. Akari's
+   * own start does this; tools and tests that only look at the file don't.
+   */
+  exclusive?: boolean;
+  /** ping() fails below this much free space where the database lives (default 16 MiB). */
+  minFreeBytes?: number;
+}
+
+/** The store cannot be used right now (the file vanished, the disk is full, …): 503, not 500. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly context: { path: string; cause?: unknown },
+  ) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Another process holds the database file (exclusive mode). */
+export class StoreLockedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly holder: { pid: number; host: string; startedAt: string } | undefined,
+  ) {
+    super(
+      `The database ${path} is in use by another Akari process${holder ? ` (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})` : ''}. ` +
+        'A SQLite file serves one process: stop the other one, or give this one its own DATABASE_URL; to run several instances on one database, use PostgreSQL (DATABASE_URL=postgres://…).',
+    );
+    this.name = 'StoreLockedError';
+  }
+}
+
+const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Holds an exclusive lock on `<path>.lock` for as long as the returned connection is open. SQLite's
+ * locks are the file system's: the operating system drops them when the process dies, so a crash
+ * never leaves a stale lock behind. Undefined: another process holds it.
+ */
+function takeFileLock(path: string): Database.Database | undefined {
+  const lock = new Database(`${path}.lock`);
+  try {
+    lock.pragma('busy_timeout = 0');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('CREATE TABLE IF NOT EXISTS lock (note TEXT); BEGIN EXCLUSIVE; COMMIT;');
+    return lock;
+  } catch (err) {
+    lock.close();
+    if (/^SQLITE_BUSY/.test(String((err as { code?: unknown }).code ?? ''))) return undefined;
+    throw err;
+  }
 }
 
 export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptions = {}): Store {
   const path = sqlitePathFromUrl(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const fileLock = options.exclusive && path !== ':memory:' ? takeFileLock(path) : undefined;
+  if (options.exclusive && path !== ':memory:' && !fileLock) throw new StoreLockedError(path, readHolder(path));
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // WAL + NORMAL: a commit survives the process crashing; a power cut may lose the last commits.
@@ -192,7 +255,29 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   db.transaction(() => {
     const outboxColumns = db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>;
     if (!outboxColumns.some((c) => c.name === 'event_id')) db.exec('ALTER TABLE outbox ADD COLUMN event_id TEXT');
+    // What a message's turn took from it (see Turn.messageDetails): undone if the user unsends it.
+    const inboxColumns = db.prepare('PRAGMA table_info(inbox)').all() as Array<{ name: string }>;
+    if (!inboxColumns.some((c) => c.name === 'details')) db.exec('ALTER TABLE inbox ADD COLUMN details TEXT');
+    if (fileLock) {
+      db.prepare('INSERT OR REPLACE INTO holder (id, pid, host, started_at) VALUES (1, ?, ?, ?)').run(process.pid, hostname(), Date.now());
+    }
   }).immediate();
+  // The file this store opened: if it is deleted or replaced while we run, what we write is lost.
+  const opened = path === ':memory:' ? undefined : statSync(path);
+  const minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
+  /** Throws StoreUnavailableError if the database file is no longer the one opened. */
+  const checkFile = () => {
+    if (!opened) return;
+    let now: ReturnType<typeof statSync>;
+    try {
+      now = statSync(path);
+    } catch (err) {
+      throw new StoreUnavailableError(`the database file ${path} is gone (deleted or moved while Akari runs): what is written now would be lost at the next start`, { path, cause: err });
+    }
+    if (now.ino !== opened.ino || now.dev !== opened.dev) {
+      throw new StoreUnavailableError(`the database file ${path} was replaced by another file while Akari runs`, { path });
+    }
+  };
 
   const stmt = {
     insertInbox: db.prepare(
@@ -207,9 +292,22 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     // Only a pending event can fail: a finished one must never come back (it would be answered twice).
     inboxFail: db.prepare("UPDATE inbox SET attempts = attempts + 1, last_error = ?, status = ? WHERE seq = ? AND status = 'pending'"),
     inboxDone: db.prepare("UPDATE inbox SET status = 'done' WHERE seq = ?"),
-    inboxForgetSeq: db.prepare("UPDATE inbox SET payload = '{}' WHERE seq = ?"),
+    inboxForgetSeq: db.prepare("UPDATE inbox SET payload = '{}', details = NULL WHERE seq = ?"),
+    inboxSetDetails: db.prepare('UPDATE inbox SET details = ? WHERE seq = ?'),
+    // A message's row, found by LINE's message id (unsend names the message, not the event).
+    inboxByMessageId: db.prepare(
+      "SELECT event_id, details FROM inbox WHERE user_id = ? AND json_extract(payload, '$.message.id') = ? ORDER BY seq LIMIT 1",
+    ),
+    // Keep the event (a redelivery is still recognised, it still counts as the user writing) without its words.
+    inboxForgetMessage: db.prepare(
+      `UPDATE inbox SET payload = json_object('type', 'message', 'unsent', json('true'), 'message', json_object('type', 'unsent', 'id', ?2)),
+         details = NULL WHERE user_id = ?1 AND json_extract(payload, '$.message.id') = ?2`,
+    ),
+    // What Akari answered to it is kept only as "sent" (the answer may quote the message).
+    outboxForgetEvent: db.prepare("UPDATE outbox SET messages = '[]' WHERE user_id = ? AND event_id = ? AND status != 'pending'"),
+    health: db.prepare('INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at'),
     // Keep the event id (so a redelivery is still recognised) but forget what the user wrote.
-    inboxForget: db.prepare("UPDATE inbox SET payload = '{}' WHERE user_id = ? AND status != 'pending'"),
+    inboxForget: db.prepare("UPDATE inbox SET payload = '{}', details = NULL WHERE user_id = ? AND status != 'pending'"),
     newerUserEvent: db.prepare(
       `SELECT 1 FROM inbox WHERE seq > (SELECT seq FROM inbox WHERE event_id = ?) AND user_id = ?
          AND json_extract(payload, '$.type') IN ('message', 'postback') LIMIT 1`,
@@ -338,9 +436,15 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       stmt.insertTimer.run(t.id, t.userId, t.kind, t.dueAt, JSON.stringify(t.payload), t.createdAt);
     }
     for (const b of turn.outbox ?? []) insertOutbox(b);
+    if (turn.forgetMessage) {
+      const found = stmt.inboxByMessageId.get(turn.userId, turn.forgetMessage) as { event_id: string } | undefined;
+      stmt.inboxForgetMessage.run(turn.userId, turn.forgetMessage);
+      if (found) stmt.outboxForgetEvent.run(turn.userId, found.event_id);
+    }
     if (turn.inboxSeq !== undefined) {
       stmt.inboxDone.run(turn.inboxSeq);
       if (turn.deleteUserData) stmt.inboxForgetSeq.run(turn.inboxSeq);
+      else if (turn.messageDetails) stmt.inboxSetDetails.run(JSON.stringify(turn.messageDetails), turn.inboxSeq);
     }
   });
 
@@ -390,6 +494,8 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   return {
     kind: 'sqlite',
     async acceptEvents(events) {
+      // Refused (503) rather than written to a file that is gone: LINE redelivers them later.
+      checkFile();
       const accepted = await write(() => insertEvents(events));
       return { accepted, duplicates: events.length - accepted.length };
     },
@@ -488,8 +594,30 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     async pruneFinished(before, limit) {
       return write(() => prune(before, limit));
     },
+    async messageDetails(userId, messageId) {
+      const r = stmt.inboxByMessageId.get(userId, messageId) as { event_id: string; details: string | null } | undefined;
+      if (!r) return undefined;
+      return { eventId: r.event_id, ...(r.details ? { details: JSON.parse(r.details) as MessageDetails } : {}) };
+    },
     async ping() {
-      db.prepare('SELECT 1').get();
+      checkFile();
+      if (opened) {
+        let free: number;
+        try {
+          const fs = statfsSync(dirname(path));
+          free = fs.bavail * fs.bsize;
+        } catch (err) {
+          throw new StoreUnavailableError(`cannot read the free space where ${path} lives`, { path, cause: err });
+        }
+        if (free < minFreeBytes) {
+          throw new StoreUnavailableError(`the disk holding ${path} is (nearly) full: ${free} bytes free, at least ${minFreeBytes} needed`, { path });
+        }
+      }
+      try {
+        await write(() => stmt.health.run(Date.now()));
+      } catch (err) {
+        throw new StoreUnavailableError(`the database ${path} cannot be written: ${(err as Error).message}`, { path, cause: err });
+      }
     },
     async close() {
       if (!db.open) return;
@@ -498,6 +626,22 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       group.flush();
       await checkpointer?.close();
       if (db.open) db.close();
+      fileLock?.close();
     },
   };
+}
+
+/** Who holds the file, as the holder wrote it at its start (undefined if it cannot be read). */
+function readHolder(path: string): StoreLockedError['holder'] {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const r = db.prepare('SELECT pid, host, started_at FROM holder WHERE id = 1').get() as { pid: number; host: string; started_at: number } | undefined;
+      return r ? { pid: r.pid, host: r.host, startedAt: new Date(r.started_at).toISOString() } : undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@ export interface BackoffPolicy {
 }
 
 /** Exponential backoff with full jitter: a random delay in [base·2^(n-1) / 2, base·2^(n-1)], capped. */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(policy: Pick<BackoffPolicy, 'baseMs' | 'maxMs'>, attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

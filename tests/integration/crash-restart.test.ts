@@ -275,6 +275,8 @@ describe('a restart after events were acknowledged but never handled', () => {
       first.server.closeAllConnections();
       await new Promise<void>((resolve) => first.server.close(() => resolve()));
       expect(platform.deliveries).toHaveLength(0);
+      // A process that dies lets go of its database (and of the file lock that keeps a second one out).
+      for (const store of closeLater) await store.close();
 
       const logs = createLogCapture();
       const second = await startAkari(config, { clock, logDestination: logs.stream });

@@ -66,7 +66,9 @@ async function driveEverything(h: Harness, failing: { eventId: string }): Promis
   h.platform.failNext({ path: REPLY, status: 400, body: { message: 'Invalid reply token' } });
   h.platform.failNext({ path: PUSH, status: 503, times: 1 });
   h.platform.failNext({ path: PUSH, networkError: true, times: 1 });
-  h.platform.failNext({ path: PUSH, status: 500, times: 20 });
+  h.platform.failNext({ path: PUSH, status: 500, times: 3 });
+  // …and then LINE refuses the push for good: that is logged as an error, with what LINE said.
+  h.platform.failNext({ path: PUSH, status: 400, body: { message: 'The request body has 1 error(s)' } });
   await post([textEvent({ userId: OTHER, text: `${DISTINCTIVE}（3）`, timestamp: now(), replyToken: token(OTHER) })]);
 
   // An event whose turn can never be saved.
@@ -102,7 +104,8 @@ describe('logging', () => {
     // The flow did hit the failure paths (else this test would prove little).
     const records = h.logs.records();
     expect(records.some((r) => r.level === 50 && r.status === 401)).toBe(true);
-    expect(records.some((r) => r.level === 50 && r.status === 500 && typeof r.requestId === 'string')).toBe(true);
+    expect(records.some((r) => r.level === 50 && r.status === 400 && typeof r.requestId === 'string')).toBe(true);
+    expect(records.some((r) => r.level === 40 && r.status === 500 && typeof r.requestId === 'string')).toBe(true);
     expect(records.some((r) => r.level === 50 && r.webhookEventId === failing.eventId)).toBe(true);
     // The platform really was sent the token: it is there to leak.
     expect(h.platform.requests.some((r) => r.headers.authorization === `Bearer ${TEST_TOKEN}`)).toBe(true);

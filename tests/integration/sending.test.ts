@@ -8,7 +8,7 @@ import { type Delivery, type RecordedRequest } from '../../src/local/line-platfo
 import { textEvent } from '../../src/local/webhook-events.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { startHarness, testValidator, type Harness, type HarnessOptions } from '../support/harness.ts';
+import { startHarness, testValidator, waitFor, type Harness, type HarnessOptions } from '../support/harness.ts';
 
 const USER = 'U00000000000000000000000000005e4d';
 const REPLY = '/v2/bot/message/reply';
@@ -168,8 +168,26 @@ describe('sending', () => {
     expect(h.logs.records().filter((r) => Number(r.level) >= 50)).toEqual([]);
   });
 
-  it('gives up on 5xx after the last attempt: the batch is failed and the error logged with x-line-request-id', async () => {
+  it('keeps retrying 5xx while LINE is down, nothing marked failed, and delivers once when it is back', async () => {
     h = await start();
+    h.platform.failNext(INVALID_REPLY_TOKEN);
+    h.platform.failNext({ path: PUSH, status: 500, times: Infinity });
+    const e = textEvent({ userId: USER, text: 'こんにちは', timestamp: h.clock.now().getTime(), replyToken: h.platform.issueReplyToken(USER) });
+    expect((await h.post([e])).status).toBe(200);
+    const harness = h;
+    await waitFor(() => harness.platform.requests.filter((r) => r.path === PUSH).length >= SEND_ATTEMPTS * 3, 'a dozen failed pushes');
+    const key = h.platform.requests.find((r) => r.path === PUSH)!.headers['x-line-retry-key']!;
+    expect((await h.akari.store.getOutbox(key))?.status).toBe('pending');
+    expect(h.logs.records().filter((r) => Number(r.level) >= 50)).toEqual([]);
+    h.platform.clearFaults();
+    await h.akari.idle();
+    await expectOnePushPerBatch(h, h.platform.deliveriesFor(USER));
+  });
+
+  it('gives up on a batch LINE still fails once it is older than SEND_RETRY_HOURS: failed, one error line with x-line-request-id', async () => {
+    const clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    // Every wait between tries is a minute of the fake clock: six of them pass the limit.
+    h = await start({ clock, env: { SEND_RETRY_HOURS: '0.1' }, overrides: { sleep: async () => void clock.advance(60_000) } });
     h.platform.failNext(INVALID_REPLY_TOKEN);
     h.platform.failNext({ path: PUSH, status: 500, times: Infinity });
     await firstMessage(h);
@@ -177,30 +195,37 @@ describe('sending', () => {
     expect(h.platform.deliveriesFor(USER)).toEqual([]);
     const pushes = h.platform.requests.filter((r) => r.path === PUSH);
     const firstKey = pushes[0]!.headers['x-line-retry-key']!;
-    expect(firstKey).toMatch(UUID);
     const attempts = pushesWithKey(pushes, firstKey);
-    expect(attempts).toHaveLength(SEND_ATTEMPTS);
-    const batch = await h.akari.store.getOutbox(firstKey);
-    expect(batch?.status).toBe('failed');
-    expect(batch?.attempts).toBeGreaterThanOrEqual(SEND_ATTEMPTS); // the pushes, plus the reply tried first
-    expect(await h.akari.store.pendingOutbox(USER)).toEqual([]);
-
+    expect(attempts.length).toBeGreaterThanOrEqual(6);
+    expect((await h.akari.store.getOutbox(firstKey))?.status).toBe('failed');
     const givingUp = h.logs.records().filter((r) => r.level === 50 && r.batchId === firstKey);
     expect(givingUp).toHaveLength(1);
     expect(givingUp[0]).toMatchObject({ status: 500, requestId: attempts.at(-1)!.requestId });
   });
 
-  it('gives up on network errors after the last attempt, too', async () => {
+  it('does not retry a push LINE refuses (400): failed at once, one error line with the status, request id and body', async () => {
     h = await start();
     h.platform.failNext(INVALID_REPLY_TOKEN);
-    h.platform.failNext({ path: PUSH, networkError: true, times: Infinity });
+    h.platform.failNext({ path: PUSH, status: 400, body: { message: 'The request body has 1 error(s)', details: [{ message: 'invalid', property: 'messages[0].text' }] } });
     await firstMessage(h);
-
-    expect(h.platform.deliveriesFor(USER)).toEqual([]);
     const pushes = h.platform.requests.filter((r) => r.path === PUSH);
     const firstKey = pushes[0]!.headers['x-line-retry-key']!;
-    expect(pushesWithKey(pushes, firstKey)).toHaveLength(SEND_ATTEMPTS);
+    expect(pushesWithKey(pushes, firstKey)).toHaveLength(1);
     expect((await h.akari.store.getOutbox(firstKey))?.status).toBe('failed');
-    expect(h.logs.records().filter((r) => r.level === 50 && r.batchId === firstKey)).toHaveLength(1);
+    const errors = h.logs.records().filter((r) => r.level === 50 && r.batchId === firstKey);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ status: 400, requestId: pushes[0]!.requestId });
+    expect(String(errors[0]!.body)).toContain('messages[0].text');
+  });
+
+  it("does not retry LINE's monthly-limit 429 (it is no rate limit)", async () => {
+    h = await start();
+    h.platform.failNext(INVALID_REPLY_TOKEN);
+    h.platform.failNext({ path: PUSH, status: 429, body: { message: 'You have reached your monthly limit.' } });
+    await firstMessage(h);
+    const pushes = h.platform.requests.filter((r) => r.path === PUSH);
+    expect(pushes).toHaveLength(1);
+    expect((await h.akari.store.getOutbox(pushes[0]!.headers['x-line-retry-key']!))?.status).toBe('failed');
+    expect(h.logs.records().filter((r) => r.level === 50 && r.status === 429 && r.kind === 'quotaExceeded')).toHaveLength(1);
   });
 });

@@ -161,12 +161,53 @@ describe('outbox sender', () => {
       expect(warning).toMatchObject({ batchId: b.id, kind: 'invalidReplyToken', requestId: 'req-invalid' });
     });
 
-    it('falls back to push when the reply fails for another reason (e.g. a timeout)', async () => {
+    it('tries the same token again after a timeout, and takes "Invalid reply token" then as sent: the first try landed', async () => {
+      const b = await commitBatch(ALICE);
+      line.script.reply.push(new LineApiError('LINE reply timed out after 10000 ms', 'timeout'), invalidReplyToken());
+      await sender().flush(ALICE);
+      expect(line.calls.map((c) => [c.op, c.replyToken])).toEqual([['reply', b.replyToken], ['reply', b.replyToken]]);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+    });
+
+    it('tries the same token again after a timeout, and sends by reply when the first try had not landed', async () => {
       const b = await commitBatch(ALICE);
       line.script.reply.push(new LineApiError('LINE reply timed out after 10000 ms', 'timeout'));
       await sender().flush(ALICE);
-      expect(line.calls.map((c) => c.op)).toEqual(['reply', 'push']);
-      expect(line.calls[1]!.retryKey).toBe(b.id);
+      expect(line.calls.map((c) => c.op)).toEqual(['reply', 'reply']);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
+    });
+
+    it('falls back to push after 5xx only once the token has aged: LINE answered, so nothing was delivered', async () => {
+      const b = await commitBatch(ALICE, { ageMs: MAX_AGE_MS - 150 });
+      line.script.reply.push(serverError(1), serverError(2), serverError(3));
+      await clockMovingSender().flush(ALICE);
+      const ops = line.calls.map((c) => c.op);
+      expect(ops[0]).toBe('reply');
+      expect(ops.at(-1)).toBe('push');
+      expect(line.calls.filter((c) => c.op === 'push')).toEqual([{ op: 'push', to: ALICE, retryKey: b.id, messages: b.messages }]);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'push' });
+      expect(logs.records().some((r) => String(r.msg).startsWith('a reply whose outcome is unknown'))).toBe(false);
+    });
+
+    it('the window left: a reply whose outcome stays unknown until its token ages goes by push, with a warning', async () => {
+      const b = await commitBatch(ALICE, { ageMs: MAX_AGE_MS - 150 });
+      line.script.reply.push(...Array.from({ length: 10 }, () => new LineApiError('LINE reply timed out after 10000 ms', 'timeout')));
+      await clockMovingSender().flush(ALICE);
+      expect(line.calls.at(-1)).toMatchObject({ op: 'push', retryKey: b.id });
+      expect(logs.records().some((r) => r.level === 40 && String(r.msg).startsWith('a reply whose outcome is unknown') && r.batchId === b.id)).toBe(true);
+    });
+
+    it('fails a batch at once when LINE says the monthly limit is reached (a 429 that no retry helps)', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(new LineApiError('LINE push failed with 429: You have reached your monthly limit.', 'quotaExceeded', { status: 429, requestId: 'req-quota', body: '{"message":"You have reached your monthly limit."}' }));
+      await sender().flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect((await store.getOutbox(b.id))?.status).toBe('failed');
+      const errors = logs.records().filter((r) => r.level === 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ batchId: b.id, status: 429, requestId: 'req-quota', kind: 'quotaExceeded' });
+      expect(String(errors[0]!.body)).toContain('monthly limit');
     });
 
     it('after a restart, retries a reply-attempted batch with its still-fresh token', async () => {
@@ -232,26 +273,59 @@ describe('outbox sender', () => {
       expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', attempts: 3 });
     });
 
-    it('gives up after the last attempt: the batch is failed and the error logged with LINE’s request id', async () => {
+    it('keeps retrying while LINE is down, however many tries it takes: the batch stays pending, nothing is failed', async () => {
       const b = await commitBatch(ALICE, { replyToken: null });
-      line.script.push.push(...Array.from({ length: 10 }, (_, i) => serverError(i + 1)));
+      line.script.push.push(...Array.from({ length: 30 }, (_, i) => serverError(i + 1)));
       await sender().flush(ALICE);
-      expect(line.calls).toHaveLength(RETRY.maxAttempts);
-      expect(sleeps).toHaveLength(RETRY.maxAttempts - 1);
-      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'failed', attempts: RETRY.maxAttempts });
+      expect(line.calls).toHaveLength(31);
+      expect(Math.max(...sleeps)).toBeLessThanOrEqual(RETRY.maxMs);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', attempts: 30 });
+      expect(logs.records().filter((r) => r.level >= 50)).toEqual([]);
+    });
+
+    it('gives up only once the batch is older than the retry limit: failed, with one error line saying what LINE said', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(...Array.from({ length: 100 }, (_, i) => serverError(i + 1)));
+      await sender({
+        maxRetryAgeMs: 5_000,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock.advance(ms);
+        },
+      }).flush(ALICE);
+      const tries = line.calls.length;
+      expect(tries).toBeGreaterThan(3);
+      expect(tries).toBeLessThan(100);
+      expect(await store.getOutbox(b.id)).toMatchObject({ status: 'failed' });
       expect(await store.pendingOutbox()).toEqual([]);
       const errors = logs.records().filter((r) => r.level === 50);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ batchId: b.id, userId: ALICE, status: 503, requestId: `req-503-${RETRY.maxAttempts}` });
+      expect(errors[0]).toMatchObject({ batchId: b.id, userId: ALICE, status: 503, requestId: `req-503-${tries}` });
+    });
+
+    it('stops waiting when stopped: the batch stays pending for the next start', async () => {
+      const b = await commitBatch(ALICE, { replyToken: null });
+      line.script.push.push(serverError(1));
+      let s: ReturnType<typeof sender> | undefined;
+      s = sender({ sleep: () => new Promise<void>((resolve) => {
+        s!.stop();
+        setTimeout(resolve, 60_000).unref();
+      }) });
+      await s.flush(ALICE);
+      expect(line.calls).toHaveLength(1);
+      expect((await store.getOutbox(b.id))?.status).toBe('pending');
     });
 
     it('does not retry a request LINE rejects (400)', async () => {
       const b = await commitBatch(ALICE, { replyToken: null });
-      line.script.push.push(new LineApiError('LINE push failed with 400: bad', 'rejected', { status: 400, requestId: 'req-400' }));
+      line.script.push.push(new LineApiError('LINE push failed with 400: bad', 'rejected', { status: 400, requestId: 'req-400', body: '{"message":"The request body has 1 error(s)"}' }));
       await sender().flush(ALICE);
       expect(line.calls).toHaveLength(1);
       expect(sleeps).toEqual([]);
       expect((await store.getOutbox(b.id))?.status).toBe('failed');
+      const errors = logs.records().filter((r) => r.level === 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ batchId: b.id, status: 400, requestId: 'req-400', body: '{"message":"The request body has 1 error(s)"}' });
     });
 
     it('counts a 409 (retry key already accepted) as sent', async () => {
