@@ -85,7 +85,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const log = createLogger({ ...config.log, ...(overrides.logDestination ? { destination: overrides.logDestination } : {}) });
   const fakeClock = pickFakeClock(config, overrides.clock);
   const clock: Clock = fakeClock ?? overrides.clock ?? createSystemClock();
-  const content = loadFlows(config.flowsDir, CONTENT_REQUIREMENTS);
+  // groupNotice: said by the runtime (not the machine) when Akari is added to a group or room.
+  const content = loadFlows(config.flowsDir, { ...CONTENT_REQUIREMENTS, texts: [...CONTENT_REQUIREMENTS.texts, 'groupNotice'] });
   // exclusive: a second process on the same SQLite file is refused at start (StoreLockedError).
   const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }), exclusive: true });
   const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
@@ -109,7 +110,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const gateway = overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
-  const runtime = createConversationRuntime({ store, machine, clock, log });
+  const runtime = createConversationRuntime({ store, machine, clock, log, groupNotice: content.texts.groupNotice?.[0] });
   // One definition of quiet hours for the scheduler (when timers fire) and the sender (when a delayed push may go).
   const quietHours = DEFAULT_SCHEDULER_POLICY.quietHours;
   const sender = createOutboxSender({

@@ -8,6 +8,7 @@ import type { ConversationEvent, Effect, StageName } from './events.ts';
 import { MACHINE_VERSION, stageOf, type ConversationContext, type ConversationMachine } from './machine.ts';
 import { replyTokenOf, toConversationEvent } from './to-event.ts';
 import { inTurn } from './turn-memo.ts';
+import { chatKindOf, messageIdOf, profileChanges, unsentMessageIdOf, withoutMessageDetails } from './side-events.ts';
 
 export interface RuntimeOptions {
   store: Store;
@@ -15,6 +16,11 @@ export interface RuntimeOptions {
   clock: Clock;
   log: Logger;
   machineVersion?: number;
+  /**
+   * Said once, when Akari is added to a group or a room: it counsels in one-to-one chats only, so
+   * it says nothing else there (flows: texts.groupNotice). Undefined: silent there too.
+   */
+  groupNotice?: string;
 }
 
 export interface TurnResult {
@@ -76,8 +82,63 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     return snapshot;
   }
 
+  /**
+   * A group or a room: no counselling there (it is personal, and the greeting would go to everyone).
+   * Akari says so once, in answer to the `join` LINE sends when it is added; everything else in a
+   * shared chat is acknowledged without a word.
+   */
+  async function handleSharedChat(row: InboxRow, elog: EventLogger): Promise<TurnResult> {
+    const type = (row.payload as { type?: unknown }).type;
+    const replyToken = replyTokenOf(row.payload as never);
+    const outbox: NewOutboxBatch[] =
+      type === 'join' && opts.groupNotice
+        ? [
+            {
+              id: randomUUID(),
+              userId: row.userId,
+              eventId: row.eventId,
+              messages: [{ type: 'text', text: opts.groupNotice }],
+              ...(replyToken ? { replyToken, replyTokenAt: row.receivedAt } : {}),
+              proactive: false,
+              createdAt: opts.clock.now().getTime(),
+            },
+          ]
+        : [];
+    elog.debug({ type, chat: chatKindOf(row.payload), notice: outbox.length > 0 }, 'event in a group or room: no counselling there');
+    await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq, outbox });
+    return { userId: row.userId, event: undefined, effects: [], stage: undefined, previousStage: undefined };
+  }
+
+  /**
+   * The user unsent a message: its text leaves the inbox, Akari's stored answer to it is emptied,
+   * and the details only that message gave are taken out of the conversation, all in one turn.
+   * Akari says nothing about it (LINE has already taken the message away from the chat).
+   */
+  async function handleUnsend(row: InboxRow, messageId: string, elog: EventLogger): Promise<TurnResult> {
+    const found = await opts.store.messageDetails(row.userId, messageId);
+    const stored = await opts.store.loadConversation(row.userId);
+    const turn: Turn = { userId: row.userId, inboxSeq: row.seq, forgetMessage: messageId };
+    const snapshot = stored?.snapshot as { context?: { profile?: Record<string, unknown> } } | undefined;
+    let forgotten: string[] = [];
+    if (found?.details && stored && snapshot?.context?.profile) {
+      const result = withoutMessageDetails(snapshot.context.profile, found.details);
+      forgotten = result.forgotten;
+      if (forgotten.length > 0) {
+        const next = { ...snapshot, context: { ...snapshot.context, profile: result.profile } };
+        turn.conversation = { ...stored, snapshot: next, updatedAt: opts.clock.now().getTime() };
+      }
+    }
+    await opts.store.commitTurn(turn);
+    elog.info({ found: found !== undefined, forgotten }, 'message unsent: its text and what Akari took only from it are forgotten');
+    return { userId: row.userId, event: undefined, effects: [], stage: undefined, previousStage: undefined };
+  }
+
   async function handle(row: InboxRow): Promise<TurnResult> {
     const elog = eventLogger(log, { webhookEventId: row.eventId, userId: row.userId });
+    const chat = chatKindOf(row.payload);
+    if (chat === 'group' || chat === 'room') return handleSharedChat(row, elog);
+    const unsent = unsentMessageIdOf(row.payload);
+    if (unsent) return handleUnsend(row, unsent, elog);
     const event = toConversationEvent(row.payload, row.receivedAt);
     if (!event) {
       elog.debug({ type: (row.payload as { type?: string }).type }, 'event has nothing for the conversation; acknowledged');
@@ -127,6 +188,14 @@ export function createConversationRuntime(opts: RuntimeOptions) {
           : [],
       ),
     };
+    // What a message changed in the profile, kept with it: undone if the user unsends the message.
+    if (event.type === 'TEXT' && !deleteUserData && messageIdOf(row.payload)) {
+      const details = profileChanges(
+        (stored?.snapshot as { context?: { profile?: unknown } } | undefined)?.context?.profile,
+        (persisted as { context?: { profile?: unknown } }).context?.profile,
+      );
+      if (details) turn.messageDetails = details;
+    }
     const cancels = effects.flatMap((e) => (e.type === 'cancel' ? [e.kinds] : []));
     if (cancels.includes('all')) turn.cancelTimers = 'all';
     else if (cancels.length > 0) turn.cancelTimers = { kinds: cancels.flat() as string[] };

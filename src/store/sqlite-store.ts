@@ -300,8 +300,8 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     ),
     // Keep the event (a redelivery is still recognised, it still counts as the user writing) without its words.
     inboxForgetMessage: db.prepare(
-      `UPDATE inbox SET payload = json_object('type', 'message', 'unsent', json('true'), 'message', json_object('type', 'unsent', 'id', ?2)),
-         details = NULL WHERE user_id = ?1 AND json_extract(payload, '$.message.id') = ?2`,
+      `UPDATE inbox SET payload = json_object('type', 'message', 'unsent', json('true'), 'message', json_object('type', 'unsent', 'id', @messageId)),
+         details = NULL WHERE user_id = @userId AND json_extract(payload, '$.message.id') = @messageId`,
     ),
     // What Akari answered to it is kept only as "sent" (the answer may quote the message).
     outboxForgetEvent: db.prepare("UPDATE outbox SET messages = '[]' WHERE user_id = ? AND event_id = ? AND status != 'pending'"),
@@ -438,7 +438,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     for (const b of turn.outbox ?? []) insertOutbox(b);
     if (turn.forgetMessage) {
       const found = stmt.inboxByMessageId.get(turn.userId, turn.forgetMessage) as { event_id: string } | undefined;
-      stmt.inboxForgetMessage.run(turn.userId, turn.forgetMessage);
+      stmt.inboxForgetMessage.run({ userId: turn.userId, messageId: turn.forgetMessage });
       if (found) stmt.outboxForgetEvent.run(turn.userId, found.event_id);
     }
     if (turn.inboxSeq !== undefined) {

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
+import { createSqliteStore, sqlitePathFromUrl, StoreLockedError, StoreUnavailableError } from '../../src/store/sqlite-store.ts';
 import { runStoreContract } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'akari-store-'));
@@ -200,5 +200,57 @@ describe('sqlite store specifics', () => {
     const store = createSqliteStore('file::memory:');
     await store.close();
     await expect(store.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('sqlite store: one process per file, and faults that /readyz must see', () => {
+  it('refuses a second exclusive store on the same file, naming the holder, and lets it in once the first closes', async () => {
+    const url = fileUrl();
+    const first = createSqliteStore(url, { exclusive: true });
+    let refusal: unknown;
+    try {
+      createSqliteStore(url, { exclusive: true });
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toBeInstanceOf(StoreLockedError);
+    expect((refusal as StoreLockedError).holder).toMatchObject({ pid: process.pid, host: hostname() });
+    expect((refusal as Error).message).toContain(`pid ${process.pid}`);
+    expect((refusal as Error).message).toContain('PostgreSQL');
+    // A tool that only reads the file is not refused.
+    const reader = createSqliteStore(url);
+    await reader.ping();
+    await reader.close();
+    await first.close();
+    const second = createSqliteStore(url, { exclusive: true });
+    await second.ping();
+    await second.close();
+  });
+
+  it('fails ping, and refuses new events, once the database file is deleted under it', async () => {
+    const url = fileUrl();
+    const store = createSqliteStore(url, { walCheckpoint: false });
+    await store.ping();
+    rmSync(sqlitePathFromUrl(url));
+    await expect(store.ping()).rejects.toThrow(/is gone/);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+  });
+
+  it('fails ping once the database file is replaced by another one', async () => {
+    const url = fileUrl();
+    const path = sqlitePathFromUrl(url);
+    const store = createSqliteStore(url, { walCheckpoint: false });
+    renameSync(path, `${path}.moved`);
+    writeFileSync(path, '');
+    await expect(store.ping()).rejects.toThrow(/replaced/);
+    await store.close();
+  });
+
+  it('fails ping when the disk has less room than the store needs', async () => {
+    const store = createSqliteStore(fileUrl(), { minFreeBytes: Number.MAX_SAFE_INTEGER });
+    await expect(store.ping()).rejects.toThrow(/full/);
+    await store.close();
   });
 });

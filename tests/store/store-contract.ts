@@ -409,6 +409,49 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       });
     });
 
+    describe('unsent messages', () => {
+      /** A text message with LINE's message id, handled by a turn that recorded what it took from it. */
+      async function handledMessage(userId: string, messageId: string, text: string, details?: Turn['messageDetails']) {
+        const e: InboxEvent = { eventId: `EV${++counter}`, userId, payload: { ...textPayload(userId, text), message: { type: 'text', id: messageId, text } }, receivedAt: T0 };
+        const row = await accept(e);
+        const answer = batch(userId, { eventId: e.eventId, messages: [{ type: 'text', text: `「${text}」ですね` }] });
+        await store.commitTurn({ userId, inboxSeq: row.seq, outbox: [answer], ...(details ? { messageDetails: details } : {}) });
+        return { e, answer };
+      }
+
+      it('finds a message by its LINE message id, with what its turn took from it', async () => {
+        const details = { profile: { employerName: { after: '株式会社あかり' }, userName: { before: '山田', after: '田中' } } };
+        const { e } = await handledMessage(ALICE, 'M1', '株式会社あかりです', details);
+        await handledMessage(ALICE, 'M2', 'よろしく');
+        expect(await store.messageDetails(ALICE, 'M1')).toEqual({ eventId: e.eventId, details });
+        expect(await store.messageDetails(ALICE, 'M2')).toMatchObject({ eventId: expect.any(String) });
+        expect((await store.messageDetails(ALICE, 'M2'))?.details).toBeUndefined();
+        expect(await store.messageDetails(BOB, 'M1')).toBeUndefined();
+        expect(await store.messageDetails(ALICE, 'nope')).toBeUndefined();
+      });
+
+      it("forgets an unsent message's text, its details and the stored answer to it, with the rest of the turn", async () => {
+        const { e, answer } = await handledMessage(ALICE, 'M1', '秘密の社名です', { profile: { employerName: { after: '秘密の社名' } } });
+        const other = await handledMessage(ALICE, 'M2', 'ほかの話');
+        const bobs = await handledMessage(BOB, 'M1', 'ボブの話');
+        await store.markOutboxSent(answer.id, 'reply', T0);
+        const unsend = await accept({ eventId: `EV${++counter}`, userId: ALICE, payload: { type: 'unsend', source: { type: 'user', userId: ALICE }, unsend: { messageId: 'M1' } }, receivedAt: T0 });
+        await store.commitTurn({ userId: ALICE, inboxSeq: unsend.seq, forgetMessage: 'M1', conversation: conversation(ALICE) });
+
+        expect(JSON.stringify((await store.getInboxRow(e.eventId))?.payload)).not.toContain('秘密');
+        expect((await store.getInboxRow(e.eventId))?.status).toBe('done');
+        expect(JSON.stringify(await store.getOutbox(answer.id))).not.toContain('秘密');
+        expect((await store.getOutbox(answer.id))?.status).toBe('sent');
+        expect((await store.messageDetails(ALICE, 'M1'))?.details).toBeUndefined();
+        expect((await store.getInboxRow(unsend.eventId))?.status).toBe('done');
+        expect(await store.loadConversation(ALICE)).toBeDefined();
+        // Other messages, and another user's message with the same id, are left alone.
+        expect(JSON.stringify((await store.getInboxRow(other.e.eventId))?.payload)).toContain('ほかの話');
+        expect(JSON.stringify((await store.getInboxRow(bobs.e.eventId))?.payload)).toContain('ボブの話');
+        expect(JSON.stringify(await store.getOutbox(bobs.answer.id))).toContain('ボブの話');
+      });
+    });
+
     describe('outbox', () => {
       it('keeps every field of a batch and lists pending batches in commit order, per user or all', async () => {
         const a1 = batch(ALICE, { eventId: 'EV-a1', replyToken: 'rt-a1', replyTokenAt: T0 - 500, messages: [{ type: 'text', text: 'a1' }, { type: 'text', text: 'a1b' }] });
@@ -778,6 +821,12 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.getInboxRow(young.eventId)).toBeUndefined();
         expect(await store.getInboxRow(old.eventId)).toBeUndefined();
       });
+    });
+
+    it('answers ping by writing (and again after writes)', async () => {
+      await store.ping();
+      await store.acceptEvents([event(ALICE)]);
+      await store.ping();
     });
 
     it('answers ping', async () => {
