@@ -8,6 +8,7 @@ import { createConversationMachine, CONTENT_REQUIREMENTS } from './conversation/
 import { createConversationRuntime, type TurnResult } from './conversation/runtime.ts';
 import { ContentError, loadFlows } from './flows/load-flows.ts';
 import { createApp } from './http/create-app.ts';
+import { isLoopbackHost } from './http/local-only.ts';
 import { checkEvents } from './inbox/check-events.ts';
 import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
@@ -241,6 +242,15 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     }
   }
 
+  if (config.localTools && !isLoopbackHost(config.host)) {
+    log.warn(
+      { host: config.host },
+      'LOCAL TOOLS ARE ON AND AKARI LISTENS BEYOND THIS MACHINE: the simulator and /local/* answer only requests from loopback, but set HOST=127.0.0.1 or LOCAL_TOOLS=false',
+    );
+  }
+  if (config.localTools && config.mode === 'line') {
+    log.warn('LOCAL TOOLS ARE ON WITH REAL LINE CREDENTIALS: the fake clock drives real pushes and the simulator signs webhooks with the real channel secret; set LOCAL_TOOLS=false');
+  }
   if (config.mode === 'local') {
     log.info({ url, linePlatform: platform?.url }, `Local mode: no LINE credentials, so Akari talks to the built-in local LINE platform. ${config.localTools ? `Open the simulator: ${url}/ (or try \`npm run chat\`)` : 'Local tools are off (LOCAL_TOOLS=false).'}`);
   } else {

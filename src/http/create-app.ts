@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { JSONParseError, SignatureValidationFailed, middleware as lineMiddleware, type webhook } from '@line/bot-sdk';
 import type { Logger } from '../log/create-logger.ts';
+import { localOnly } from './local-only.ts';
 
 export interface AppDeps {
   channelSecret: string;
@@ -73,8 +74,10 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  for (const r of deps.localRouters ?? []) app.use('/local', r);
-  for (const r of deps.rootRouters ?? []) app.use(r);
+  // Local tools only for this machine (see local-only.ts); /webhook, /healthz and /readyz are above.
+  const guard = localOnly(log);
+  for (const r of deps.localRouters ?? []) app.use('/local', guard, r);
+  for (const r of deps.rootRouters ?? []) app.use(guard, r);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
