@@ -17,6 +17,7 @@ import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
 import { createSqliteStore, StoreLockedError } from './store/sqlite-store.ts';
+import { isStoreFault } from './store/faults.ts';
 import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
 import { createBusinessCalendar } from './time/business-calendar.ts';
@@ -143,6 +144,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     },
     ...(overrides.retry?.events ? { retry: overrides.retry.events } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+    isStoreFault,
   });
 
   const turnListeners: TurnListener[] = [];
@@ -262,6 +264,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     sweepMs > 0
       ? setInterval(() => {
           sender.flushAll().catch((err: unknown) => log.error({ err }, 'could not go through the pending outbox'));
+          // Events a store failure left pending (a full disk) are taken up again once it is back.
+          dispatcher.resumeAll().catch((err: unknown) => log.error({ err }, 'could not go through the pending inbox'));
         }, sweepMs)
       : undefined;
   sweep?.unref();

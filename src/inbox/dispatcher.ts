@@ -13,6 +13,11 @@ export interface DispatcherOptions {
   afterDrain?: (userId: string) => void;
   retry?: BackoffPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The store itself failing (full disk, I/O error): the event is not to blame, so it is neither
+   * counted nor parked; the user's queue stops and `resumeAll` (the periodic sweep) takes it up again.
+   */
+  isStoreFault?: (err: unknown) => boolean;
 }
 
 export interface Dispatcher {
@@ -63,6 +68,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       try {
         await opts.handle(row);
       } catch (err) {
+        if (opts.isStoreFault?.(err)) {
+          elog.error({ err }, 'the store failed; the event stays pending and is tried again once the store is back');
+          break;
+        }
         const attempts = row.attempts + 1;
         const park = attempts >= retry.maxAttempts;
         const message = err instanceof Error ? err.message : String(err);
