@@ -16,7 +16,7 @@ import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
-import { createSqliteStore, StoreLockedError } from './store/sqlite-store.ts';
+import { createSqliteStore, StoreLockedError, StoreMissingError } from './store/sqlite-store.ts';
 import { isStoreFault } from './store/faults.ts';
 import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
@@ -342,7 +342,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
-    if (err instanceof ContentError || err instanceof StoreLockedError) {
+    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -215,6 +215,17 @@ export class StoreLockedError extends Error {
   }
 }
 
+/** The database file is gone but its lock file is there: it was deleted or moved (exclusive mode). */
+export class StoreMissingError extends Error {
+  constructor(readonly path: string) {
+    super(
+      `The database ${path} is missing, but ${path}.lock shows that Akari kept one there: it was deleted or moved. ` +
+        `Put it back (with its -wal file, if any), or, to start with an empty database on purpose, delete ${path}.lock.`,
+    );
+    this.name = 'StoreMissingError';
+  }
+}
+
 const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -239,6 +250,9 @@ function takeFileLock(path: string): Database.Database | undefined {
 export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptions = {}): Store {
   const path = sqlitePathFromUrl(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // The lock file outlives the process; the database beside it should too. A lock file with no
+  // database means the database was deleted or moved: starting afresh would silently lose it all.
+  if (options.exclusive && path !== ':memory:' && !existsSync(path) && existsSync(`${path}.lock`)) throw new StoreMissingError(path);
   const fileLock = options.exclusive && path !== ':memory:' ? takeFileLock(path) : undefined;
   if (options.exclusive && path !== ':memory:' && !fileLock) throw new StoreLockedError(path, readHolder(path));
   const db = new Database(path);

@@ -12,7 +12,7 @@ import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinePlatform } from '../../src/local/line-platform.ts';
 import { callbackBody, signBody, textEvent } from '../../src/local/webhook-events.ts';
-import { sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
+import { sqlitePathFromUrl, StoreMissingError } from '../../src/store/sqlite-store.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
 import { spawnAkari, type AkariProcess } from '../support/akari-process.ts';
 import { expectEveryAnswerOnce, lineUserId } from '../support/exactly-once.ts';
@@ -64,6 +64,11 @@ describe('drills: storage faults', () => {
     const statuses = await Promise.all(Array.from({ length: 5 }, (_, i) => signedPost(h!, lineUserId(10 + i)).then((r) => r.status)));
     expect(statuses).toEqual([503, 503, 503, 503, 503]);
     expect(h.logs.records().filter((r) => r.msg === 'webhook not stored: the store failed; answering 503 so that LINE redelivers')).toHaveLength(5);
+    // A restart does not quietly begin again with an empty database where the old one was.
+    const databaseUrl = h.databaseUrl;
+    await h.stop();
+    h = undefined;
+    await expect(startHarness({ databaseUrl })).rejects.toBeInstanceOf(StoreMissingError);
   });
 
   const disk = mountSmallDisk(40 * 1024 * 1024);

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, sqlitePathFromUrl, StoreLockedError, StoreUnavailableError } from '../../src/store/sqlite-store.ts';
+import { createSqliteStore, sqlitePathFromUrl, StoreLockedError, StoreMissingError, StoreUnavailableError } from '../../src/store/sqlite-store.ts';
 import { runStoreContract } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'akari-store-'));
@@ -236,6 +236,21 @@ describe('sqlite store: one process per file, and faults that /readyz must see',
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }])).rejects.toBeInstanceOf(StoreUnavailableError);
     await store.close();
+  });
+
+  it('refuses to start afresh where its database vanished (the lock file is still there), until told to by deleting the lock file', async () => {
+    const url = fileUrl();
+    const path = sqlitePathFromUrl(url);
+    const first = createSqliteStore(url, { exclusive: true });
+    await first.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: {}, receivedAt: 1 }]);
+    await first.close();
+    rmSync(path);
+    expect(() => createSqliteStore(url, { exclusive: true })).toThrow(StoreMissingError);
+    expect(() => createSqliteStore(url, { exclusive: true })).toThrow(/\.lock/);
+    rmSync(`${path}.lock`);
+    const fresh = createSqliteStore(url, { exclusive: true });
+    expect(await fresh.getInboxRow('E1')).toBeUndefined();
+    await fresh.close();
   });
 
   it('fails ping once the database file is replaced by another one', async () => {
