@@ -129,7 +129,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       );
       if (!(await pause(batch, delay, blog))) return;
     }
-    if (uncertain && attempt > 0) {
+    if (uncertain && batch.replyToken !== undefined) {
       // The one window left (README): no retry could settle whether LINE took the reply before the
       // token aged, so the push may deliver it a second time; a loss would be worse.
       blog.warn('a reply whose outcome is unknown could not be settled before its token aged; sending it by push');

@@ -218,6 +218,14 @@ describe('outbox sender', () => {
       expect(await store.getOutbox(b.id)).toMatchObject({ status: 'sent', sentVia: 'reply' });
     });
 
+    it('the window left, after a restart: a reply in flight at the crash, its token aged since, goes by push with a warning', async () => {
+      const b = await commitBatch(ALICE, { ageMs: MAX_AGE_MS + 1 });
+      await store.markReplyAttempted(b.id);
+      await sender().flushAll();
+      expect(line.calls).toEqual([{ op: 'push', to: ALICE, retryKey: b.id, messages: b.messages }]);
+      expect(logs.records().filter((r) => r.level === 40 && String(r.msg).startsWith('a reply whose outcome is unknown'))).toHaveLength(1);
+    });
+
     it("after a restart, takes 'Invalid reply token' for a reply-attempted batch as sent: the earlier attempt used it", async () => {
       const b = await commitBatch(ALICE, { ageMs: 10_000 });
       await store.markReplyAttempted(b.id);
