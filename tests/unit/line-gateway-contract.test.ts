@@ -122,11 +122,30 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, make) => {
     const dropped = await failureOf(gateway().push(USER, [text('a')], randomUUID()));
     expect(dropped.kind).toBe('network');
     expect(dropped.retryable).toBe(true);
+    // The request was sent: LINE may have taken it.
+    expect(dropped.outcome).toBe('unknown');
 
     platform.setLatency(1_000);
     const slow = await failureOf(gateway({ timeoutMs: 100 }).push(USER, [text('b')], randomUUID()));
     expect(slow.kind).toBe('timeout');
     expect(slow.retryable).toBe(true);
+    expect(slow.outcome).toBe('unknown');
+  });
+
+  it("tells the outcome of a failure: LINE's error answer and a refused connection delivered nothing", async () => {
+    // First, before any connection to this platform is kept alive (a kept connection LINE closes
+    // under a request is a lost answer, not a refusal).
+    await platform.goOffline();
+    const refused = await failureOf(gateway().reply(platform.issueReplyToken(USER), [text('b')]));
+    expect(refused.kind).toBe('network');
+    expect(refused.outcome).toBe('notSent');
+    await platform.goOnline();
+    platform.failNext({ path: '/v2/bot/message/push', status: 500 });
+    expect((await failureOf(gateway().push(USER, [text('a')], randomUUID()))).outcome).toBe('notSent');
+    platform.failNext({ path: '/v2/bot/message/push', status: 429, body: { message: 'You have reached your monthly limit.' } });
+    const quota = await failureOf(gateway().push(USER, [text('a')], randomUUID()));
+    expect(quota.kind).toBe('quotaExceeded');
+    expect(quota.retryable).toBe(false);
   });
 
   it('maps an unreachable LINE to network', async () => {
