@@ -67,6 +67,8 @@ describe('loadConfig', () => {
     ['LOCAL_TOOLS', 'maybe'],
     ['LINE_HTTP_CLIENT', 'fetch'],
     ['REPLY_TOKEN_MAX_AGE_SECONDS', 'soon'],
+    ['SEND_RETRY_HOURS', '48'],
+    ['SEND_RETRY_HOURS', 'long'],
     ['DATA_RETENTION_DAYS', '1'],
     ['DATA_RETENTION_DAYS', '7.5'],
     ['DATA_RETENTION_DAYS', 'forever'],
