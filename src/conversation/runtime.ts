@@ -105,7 +105,10 @@ export function createConversationRuntime(opts: RuntimeOptions) {
           ]
         : [];
     elog.debug({ type, chat: chatKindOf(row.payload), notice: outbox.length > 0 }, 'event in a group or room: no counselling there');
-    await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq, outbox });
+    // What people wrote to each other there is none of Akari's business: its text is not kept (nor
+    // that of a message unsent there).
+    const forget = messageIdOf(row.payload) ?? unsentMessageIdOf(row.payload);
+    await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq, outbox, ...(forget ? { forgetMessage: forget } : {}) });
     return { userId: row.userId, event: undefined, effects: [], stage: undefined, previousStage: undefined };
   }
 

@@ -144,6 +144,14 @@ describe('drills: what LINE sends', () => {
     await h.akari.idle();
     expect(h.platform.textsFor(GROUP)).toHaveLength(1);
     expect(await h.akari.store.loadConversation(GROUP)).toBeUndefined();
+    // What the members wrote to each other is not kept.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(h.databaseUrl.replace(/^file:/, ''), { readonly: true });
+    try {
+      expect((db.prepare('SELECT payload FROM inbox').all() as Array<{ payload: string }>).filter((r) => r.payload.includes('こんにちは'))).toEqual([]);
+    } finally {
+      db.close();
+    }
     expect(h.platform.deliveriesFor(member)).toEqual([]);
 
     const inRoom = { ...inGroup('join', { replyToken: h.platform.issueReplyToken(ROOM) }), source: { type: 'room', roomId: ROOM, userId: member } } as webhook.Event;
