@@ -3,6 +3,7 @@
  * header naming another site is refused (DNS rebinding), listening beyond loopback or pairing them
  * with real credentials is warned about loudly, and local mode's clock answers right after start.
  */
+import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import request from 'supertest';
@@ -73,6 +74,18 @@ describe('local tools stay local', () => {
       await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok, () => false), '/healthz');
       const res = await fetch(`${url}/local/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMinutes: 1 }) });
       expect(res.status).toBe(200);
+      // The simulator page itself checks the Host header too (fetch may not set Host: node:http may).
+      const page = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host } }, (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await page(`127.0.0.1:${port}`)).toBe(200);
+      expect(await page('attacker.example')).toBe(403);
       await proc.stop();
     } finally {
       await proc.kill();
