@@ -62,7 +62,7 @@ describe('drills: LINE failing', () => {
 
   it('LINE answers 500 for a while: every answer arrives once when it is back, replies aged out go by push', async () => {
     h = await start();
-    const who = users(16);
+    const who = users(40);
     h.platform.failNext({ path: MESSAGE_API, status: 500, times: Infinity });
     await send(h, who, ['こんにちは', '3日前です']);
     const harness = h;
