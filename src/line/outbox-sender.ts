@@ -91,6 +91,13 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
     if (await superseded(batch, blog, verdicts)) return;
+    if (batch.attempts > 0 && tooOld(batch)) {
+      // Tried before (it may have reached LINE) and older than the retry limit, which is at most
+      // LINE's retry-key lifetime: another push could arrive twice, and the answer is stale anyway.
+      await opts.store.markOutboxFailed(batch.id, 'too old to retry', true);
+      blog.error({ attempts: batch.attempts, writtenAt: new Date(batch.createdAt).toISOString() }, 'giving up on a message batch: tried before and now too old to retry');
+      return;
+    }
     let attempt = 0;
     // A reply tried before a restart, or one whose answer was lost: it may have been delivered.
     let uncertain = batch.replyAttempted;

@@ -311,6 +311,18 @@ describe('outbox sender', () => {
       expect(errors[0]).toMatchObject({ batchId: b.id, userId: ALICE, status: 503, requestId: `req-503-${tries}` });
     });
 
+    it('does not try again, after a long stop, a batch tried before and now older than the retry limit (its retry key may be gone)', async () => {
+      const tried = await commitBatch(ALICE, { replyToken: null });
+      const fresh = await commitBatch(BOB, { replyToken: null });
+      await store.markOutboxFailed(tried.id, 'LINE push failed with 503', false);
+      clock.advance(25 * 60 * 60_000);
+      await sender().flushAll();
+      // Never tried: it cannot arrive twice, so it goes.
+      expect(line.calls.map((c) => c.retryKey)).toEqual([fresh.id]);
+      expect((await store.getOutbox(tried.id))?.status).toBe('failed');
+      expect(logs.records().filter((r) => r.level === 50 && r.batchId === tried.id)).toHaveLength(1);
+    });
+
     it('stops waiting when stopped: the batch stays pending for the next start', async () => {
       const b = await commitBatch(ALICE, { replyToken: null });
       line.script.push.push(serverError(1));
