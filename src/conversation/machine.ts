@@ -23,8 +23,8 @@ import {
   type WaitingChoice,
   type WaitingNews,
 } from '../understanding/index.ts';
-import { STAGES, type ConversationEvent, type Effect, type StageName } from './events.ts';
-import { intentOf, type Intent, type IntentKind } from './intents.ts';
+import { STAGES, type ConversationEvent, type Effect, type StageName } from './kit/events.ts';
+import { intentOf, type Intent, type IntentKind } from './kit/intents.ts';
 import {
   describeProfile,
   EDITABLE_FIELDS,
@@ -35,13 +35,13 @@ import {
   summarizeSituation,
   type EditableField,
   type Profile,
-} from './profile.ts';
-import { EDIT_QUESTION, factsOf, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './questions.ts';
-import { createRenderer, type Part } from './render.ts';
+} from './kit/profile.ts';
+import { EDIT_QUESTION, factsOf, interpretAnswer, nextQuestion, parseWaitDays, SITUATION_QUESTIONS, STAGE_NEEDS, type QuestionId } from './kit/questions.ts';
+import { createRenderer, type Part } from './kit/render.ts';
 import { rememberInTurn } from './turn-memo.ts';
 import { buildTextMessages } from '../messages/build-text.ts';
 
-export type { Profile } from './profile.ts';
+export type { Profile } from './kit/profile.ts';
 
 /**
  * Bump when a persisted snapshot of the previous machine can no longer be restored (states renamed,

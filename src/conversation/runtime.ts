@@ -4,7 +4,7 @@ import type { Logger } from '../log/create-logger.ts';
 import { eventLogger, type EventLogger } from '../log/event-logger.ts';
 import type { Clock } from '../time/clock.ts';
 import type { InboxRow, NewOutboxBatch, Store, Turn } from '../store/ports.ts';
-import type { ConversationEvent, Effect, StageName } from './events.ts';
+import type { ConversationEvent, Effect, StageName } from './kit/events.ts';
 import { MACHINE_VERSION, stageOf, type ConversationContext, type ConversationMachine } from './machine.ts';
 import { replyTokenOf, toConversationEvent } from './to-event.ts';
 import { inTurn } from './turn-memo.ts';

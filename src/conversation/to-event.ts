@@ -1,5 +1,5 @@
 import type { webhook } from '@line/bot-sdk';
-import type { ConversationEvent, NonTextKind, TimerInfo } from './events.ts';
+import type { ConversationEvent, NonTextKind, TimerInfo } from './kit/events.ts';
 
 /** What the inbox stores for a fired timer (see store.fireTimer). */
 export interface TimerPayload {

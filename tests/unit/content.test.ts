@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_REQUIREMENTS } from '../../src/conversation/machine.ts';
-import { placeholderValues, PLACEHOLDERS } from '../../src/conversation/profile.ts';
+import { placeholderValues, PLACEHOLDERS } from '../../src/conversation/kit/profile.ts';
 import { ContentError, fillPlaceholders, loadFlows } from '../../src/flows/load-flows.ts';
 import { checkMessageLimits } from '../../src/local/line-limits.ts';
 import { createLineSchemaValidator } from '../../src/local/openapi-validator.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textIntent } from '../../src/conversation/intents.ts';
+import { textIntent } from '../../src/conversation/kit/intents.ts';
 
 describe('textIntent: changing a detail, typed', () => {
   it.each([

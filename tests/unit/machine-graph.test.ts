@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { getShortestPaths } from 'xstate/graph';
 import type { AnyStateNode } from 'xstate';
 import { createConversationMachine, CONTENT_REQUIREMENTS, TIMER_KINDS } from '../../src/conversation/machine.ts';
-import type { ConversationEvent } from '../../src/conversation/events.ts';
+import type { ConversationEvent } from '../../src/conversation/kit/events.ts';
 import { loadFlows } from '../../src/flows/load-flows.ts';
 import { createBusinessCalendar } from '../../src/time/business-calendar.ts';
 import { createCallWindows } from '../../src/time/call-windows.ts';

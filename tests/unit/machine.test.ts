@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import type { ConversationEvent, Effect } from '../../src/conversation/events.ts';
+import type { ConversationEvent, Effect } from '../../src/conversation/kit/events.ts';
 import { createConversationMachine, CONTENT_REQUIREMENTS, type ConversationInput } from '../../src/conversation/machine.ts';
 import { loadFlows } from '../../src/flows/load-flows.ts';
 import { createBusinessCalendar } from '../../src/time/business-calendar.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { textIntent } from '../../src/conversation/intents.ts';
-import { factsOf } from '../../src/conversation/questions.ts';
+import { textIntent } from '../../src/conversation/kit/intents.ts';
+import { factsOf } from '../../src/conversation/kit/questions.ts';
 import { inTurn } from '../../src/conversation/turn-memo.ts';
 
 const NOW = new Date('2025-03-10T03:00:00Z');

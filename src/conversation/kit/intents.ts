@@ -1,7 +1,7 @@
-import { detectCommand, detectStage, normalize } from '../understanding/index.ts';
+import { detectCommand, detectStage, normalize } from '../../understanding/index.ts';
 import { STAGES, type ConversationEvent, type StageName } from './events.ts';
 import type { EditableField } from './profile.ts';
-import { rememberInTurn } from './turn-memo.ts';
+import { rememberInTurn } from '../turn-memo.ts';
 
 /**
  * What a user's message or tap means, before the machine decides what to do with it. Taps carry

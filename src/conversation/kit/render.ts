@@ -1,9 +1,9 @@
-import type { Content } from '../flows/load-flows.ts';
-import { fillPlaceholders } from '../flows/load-flows.ts';
-import type { QuickReplyOption } from '../flows/schema.ts';
-import { buildChecklistMessage, buildTemplateMessages, describeChecklist } from '../messages/build-template.ts';
-import { buildTextMessages, withQuickReply } from '../messages/build-text.ts';
-import type { LineMessage } from '../messages/types.ts';
+import type { Content } from '../../flows/load-flows.ts';
+import { fillPlaceholders } from '../../flows/load-flows.ts';
+import type { QuickReplyOption } from '../../flows/schema.ts';
+import { buildChecklistMessage, buildTemplateMessages, describeChecklist } from '../../messages/build-template.ts';
+import { buildTextMessages, withQuickReply } from '../../messages/build-text.ts';
+import type { LineMessage } from '../../messages/types.ts';
 import { placeholderValues, type Profile } from './profile.ts';
 
 /** The machine referred to a key flows/ doesn't have: a bug the content check should have caught. */

@@ -1,9 +1,9 @@
-import { extractFacts, isNoNewValue, normalize, parseBusinessHours, parseDays } from '../understanding/index.ts';
-import { parseJaNumber } from '../understanding/normalize.ts';
-import type { ContactLeft, Facts, JobKind, MissReason } from '../understanding/index.ts';
+import { extractFacts, isNoNewValue, normalize, parseBusinessHours, parseDays } from '../../understanding/index.ts';
+import { parseJaNumber } from '../../understanding/normalize.ts';
+import type { ContactLeft, Facts, JobKind, MissReason } from '../../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
-import { rememberInTurn } from './turn-memo.ts';
+import { rememberInTurn } from '../turn-memo.ts';
 
 /** Every question Akari can ask; each is skippable and never asked again once skipped. */
 export type QuestionId =

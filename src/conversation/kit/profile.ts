@@ -1,5 +1,5 @@
-import type { ContactLeft, Facts, JobKind, MissReason } from '../understanding/index.ts';
-import { formatTokyo, toTokyoParts } from '../time/tokyo.ts';
+import type { ContactLeft, Facts, JobKind, MissReason } from '../../understanding/index.ts';
+import { formatTokyo, toTokyoParts } from '../../time/tokyo.ts';
 
 /** What Akari remembers about the user's case. Every field is optional: users may skip anything. */
 export interface Profile {
