@@ -5,17 +5,21 @@ type Graph = ReturnType<typeof toDirectedGraph>;
 
 /**
  * A guard in words: its name and string parameters. Of a combined guard (`and`), the parts that
- * say something: negations and inline functions (filters such as "not while editing") are left out.
+ * say something: negations, inline functions and scenario conditions (filters such as "not while
+ * editing") are left out.
  */
-function describeGuard(guard: unknown): string {
+function describeGuard(guard: unknown, nested = false): string {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') {
     const parts = (guard as { guards?: unknown[] }).guards;
     if (guard.name !== 'and' || !parts) return '';
-    return parts.map(describeGuard).filter(Boolean).join(' & ');
+    return parts.map((p) => describeGuard(p, true)).filter(Boolean).join(' & ');
   }
   if (!guard || typeof guard !== 'object') return '';
   const { type, params } = guard as { type?: unknown; params?: Record<string, unknown> };
+  // A scenario's reader: typed<Reader> <value> ("typedBranch absent"); its condition, by name.
+  if (type === 'typed' && typeof params?.reader === 'string') return `typed${params.reader[0]!.toUpperCase()}${params.reader.slice(1)} ${String(params.value)}`;
+  if (type === 'holds' && typeof params?.name === 'string') return nested ? '' : params.name;
   const values = params ? Object.values(params).filter((v) => typeof v === 'string').join(' ') : '';
   const name = typeof type === 'string' && !type.startsWith('xstate.') ? type : '';
   return [name, values].filter(Boolean).join(' ');

@@ -29,11 +29,24 @@ export interface ContentRequirements {
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g;
 
+/**
+ * The content files: shared ones at the top of flows/, and one folder per scenario (flows/<id>/),
+ * as paths relative to `dir`. The rich menu layout is not conversation content.
+ */
+export function flowFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      for (const f of readdirSync(join(dir, entry.name))) if (f.endsWith('.yaml') || f.endsWith('.yml')) out.push(`${entry.name}/${f}`);
+    } else if ((entry.name.endsWith('.yaml') || entry.name.endsWith('.yml')) && !entry.name.startsWith('richmenu')) {
+      out.push(entry.name);
+    }
+  }
+  return out.sort();
+}
+
 export function loadFlows(dir: string, requirements?: ContentRequirements): Content {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .filter((f) => !f.startsWith('richmenu'))
-    .sort();
+  const files = flowFiles(dir);
   const problems: string[] = [];
   const content: Content = { texts: {}, quickReplies: {}, templates: {}, checklists: {} };
   const origin = new Map<string, string>();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { RICH_MENU_STAGES as SCENARIO_MENU_STAGES } from '../conversation/machine.ts';
 
 /** LINE's documented limits for rich menus (Messaging API reference). */
 export const LINE_RICH_MENU_LIMITS = {
@@ -28,9 +29,9 @@ export const LINE_RICH_MENU_LIMITS = {
   imageBytesMax: 1024 * 1024,
 } as const;
 
-/** The five conversation stages that have a shortcut (and a highlighted menu). */
-export const RICH_MENU_STAGES = ['situation', 'preparation', 'call', 'followUp', 'lessons'] as const;
-export type RichMenuStage = (typeof RICH_MENU_STAGES)[number];
+/** The conversation stages that have a shortcut (and a highlighted menu): the scenarios say which. */
+export const RICH_MENU_STAGES: readonly string[] = SCENARIO_MENU_STAGES;
+export type RichMenuStage = string;
 
 /** Icons the renderer knows how to draw (see render.ts). */
 export const RICH_MENU_ICONS = [
@@ -93,7 +94,10 @@ const postbackActionSchema = z.strictObject({
 const areaSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be an identifier like "followUp"'),
   /** The conversation stage this shortcut leads to; such areas can be highlighted. */
-  stage: z.enum(RICH_MENU_STAGES).optional(),
+  stage: z
+    .string()
+    .refine((s) => RICH_MENU_STAGES.includes(s), { message: `must be one of ${RICH_MENU_STAGES.join(', ')}` })
+    .optional(),
   label: text('label', LINE_RICH_MENU_LIMITS.actionLabelMax),
   subtitle: text('subtitle', 24),
   icon: z.enum(RICH_MENU_ICONS),

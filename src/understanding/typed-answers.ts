@@ -8,6 +8,7 @@
  * なったけど、たぶん不採用") is left unread, and the question is asked again with its options.
  */
 import { normalize, sentences } from './normalize.ts';
+import { AGREE_SENTENCE, LEADING_YES } from './yes-no.ts';
 
 /** After the call: the four answers of the outcome question. */
 export type CallOutcome = 'continuing' | 'waiting' | 'rejected' | 'unreached';
@@ -292,8 +293,7 @@ const DELETE_VERB =
  * and the verb in a request form, or just はい / お願いします. Whatever else ("削除しません",
  * "削除は大丈夫です", "削除したらどうなりますか") is no yes, and the data stays.
  */
-const DELETE_SENTENCE = new RegExp(`^(?:(?:はい|ええ|うん|お願いします)[、,\\s]*)?${DELETE_WHAT}${DELETE_VERB}(?:です)?$`);
-const AGREE_SENTENCE = /^(?:はい|ええ|うん|お願いします|お願いいたします|よろしくお願いします)$/;
+const DELETE_SENTENCE = new RegExp(`^(?:${LEADING_YES}[、,\\s]*)?${DELETE_WHAT}${DELETE_VERB}(?:です)?$`);
 
 /** Asked "delete everything?", whether a typed answer says yes (see DELETE_SENTENCE). */
 export function confirmsDeletion(text: string): boolean {

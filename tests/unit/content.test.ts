@@ -1,11 +1,17 @@
-import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_REQUIREMENTS } from '../../src/conversation/machine.ts';
+import { parse as parseYaml } from 'yaml';
+import { contentKeysOf, CONTENT_REQUIREMENTS, createConversationMachine } from '../../src/conversation/machine.ts';
+import { createRenderer } from '../../src/conversation/kit/render.ts';
+import { createKitSetup } from '../../src/conversation/kit/setup.ts';
+import { SCENARIOS } from '../../src/conversation/scenarios/registry.ts';
+import { createBusinessCalendar } from '../../src/time/business-calendar.ts';
+import { createCallWindows } from '../../src/time/call-windows.ts';
 import { placeholderValues, PLACEHOLDERS } from '../../src/conversation/kit/profile.ts';
-import { ContentError, fillPlaceholders, loadFlows } from '../../src/flows/load-flows.ts';
+import { ContentError, fillPlaceholders, flowFiles, loadFlows } from '../../src/flows/load-flows.ts';
 import { checkMessageLimits } from '../../src/local/line-limits.ts';
 import { createLineSchemaValidator } from '../../src/local/openapi-validator.ts';
 import { buildTemplateMessages, buildChecklistMessage } from '../../src/messages/build-template.ts';
@@ -101,15 +107,56 @@ describe('flows/ content', () => {
 });
 
 describe('the machine and flows/ agree', () => {
-  it('every key the machine source speaks is in CONTENT_REQUIREMENTS (so start-up checks it)', async () => {
-    const { readFileSync } = await import('node:fs');
-    const source = readFileSync(fileURLToPath(new URL('../../src/conversation/machine.ts', import.meta.url)), 'utf8');
-    const said = [...source.matchAll(/say: '([\w.]+)'/g)].map((m) => m[1]!);
-    const qrs = [...source.matchAll(/qr: '([\w.]+)'/g)].map((m) => m[1]!);
-    const templates = [...source.matchAll(/template: '([\w.]+)'/g)].map((m) => m[1]!);
-    expect(said.length).toBeGreaterThan(40);
-    for (const key of said) expect(CONTENT_REQUIREMENTS.texts as readonly string[], key).toContain(key);
-    for (const key of qrs) expect(CONTENT_REQUIREMENTS.quickReplies as readonly string[], key).toContain(key);
-    for (const key of templates) expect(CONTENT_REQUIREMENTS.templates as readonly string[], key).toContain(key);
+  const conversationDir = fileURLToPath(new URL('../../src/conversation', import.meta.url));
+
+  it('the keys the machine speaks are derived from its definition and the registry, and all are in flows/', () => {
+    const calendar = createBusinessCalendar();
+    const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
+    const spoken = contentKeysOf(machine.config);
+    expect(spoken.texts.size).toBeGreaterThan(40);
+    for (const key of spoken.texts) expect(CONTENT_REQUIREMENTS.texts, key).toContain(key);
+    for (const key of spoken.quickReplies) expect(CONTENT_REQUIREMENTS.quickReplies, key).toContain(key);
+    for (const key of spoken.templates) expect(CONTENT_REQUIREMENTS.templates, key).toContain(key);
+    for (const key of CONTENT_REQUIREMENTS.texts) expect(content.texts, key).toHaveProperty([key]);
+    for (const key of CONTENT_REQUIREMENTS.quickReplies) expect(content.quickReplies, key).toHaveProperty([key]);
+  });
+
+  it('a key named anywhere in the kit or a scenario (composed replies, pushes) is required, so start-up checks it', () => {
+    const sources = readdirSync(conversationDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const said = new Set<string>();
+    const qrs = new Set<string>();
+    const templates = new Set<string>();
+    for (const file of sources) {
+      const source = readFileSync(join(conversationDir, file), 'utf8');
+      for (const m of source.matchAll(/say: '([\w.]+)'/g)) said.add(m[1]!);
+      for (const m of source.matchAll(/qr: '([\w.]+)'/g)) qrs.add(m[1]!);
+      for (const m of source.matchAll(/template: '([\w.]+)'/g)) templates.add(m[1]!);
+    }
+    expect(said.size).toBeGreaterThan(60);
+    for (const key of said) expect(CONTENT_REQUIREMENTS.texts, key).toContain(key);
+    for (const key of qrs) expect(CONTENT_REQUIREMENTS.quickReplies, key).toContain(key);
+    for (const key of templates) expect(CONTENT_REQUIREMENTS.templates, key).toContain(key);
+  });
+
+  it("a scenario's content lives in its own folder or in the shared files, never in another scenario's", () => {
+    const folders = new Set(SCENARIOS.map((s) => s.id));
+    const owner = new Map<string, string>();
+    for (const file of flowFiles(flowsDir)) {
+      const folder = file.includes('/') ? file.split('/')[0]! : '';
+      if (folder) expect(folders, `flows/${folder}/ is no registered scenario`).toContain(folder);
+      const parsed = (parseYaml(readFileSync(join(flowsDir, file), 'utf8')) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+      for (const section of ['texts', 'quickReplies', 'templates', 'checklists']) for (const key of Object.keys(parsed[section] ?? {})) owner.set(`${section}.${key}`, folder);
+    }
+    const calendar = createBusinessCalendar();
+    const kit = createKitSetup({ deps: { content, calendar, callWindows: createCallWindows(calendar) }, r: createRenderer(content) }, {} as never);
+    for (const scenario of SCENARIOS) {
+      const keys = contentKeysOf(scenario.states(kit));
+      const named = [
+        ...[...keys.texts, ...(scenario.content.texts ?? [])].map((k) => `texts.${k}`),
+        ...[...keys.quickReplies, ...(scenario.content.quickReplies ?? [])].map((k) => `quickReplies.${k}`),
+        ...[...keys.templates, ...(scenario.content.templates ?? [])].map((k) => `templates.${k}`),
+      ];
+      for (const key of named) expect(['', scenario.id], `${scenario.id} uses ${key} from flows/${owner.get(key)}/`).toContain(owner.get(key));
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Events the conversation machine understands. `at` is the event's time (ms epoch): the machine has
 // no clock of its own, so time arrives with the events.
-export type StageName = 'situation' | 'preparation' | 'call' | 'followUp' | 'lessons';
-export const STAGES: readonly StageName[] = ['situation', 'preparation', 'call', 'followUp', 'lessons'];
+/** A top-level state of a scenario (see scenarios/registry.ts). */
+export type StageName = string;
 
 export type NonTextKind = 'sticker' | 'image' | 'video' | 'audio' | 'location' | 'file' | 'other';
 

@@ -1,5 +1,5 @@
 import { detectCommand, detectStage, normalize } from '../../understanding/index.ts';
-import { STAGES, type ConversationEvent, type StageName } from './events.ts';
+import type { ConversationEvent, StageName } from './events.ts';
 import type { EditableField } from './profile.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 
@@ -94,7 +94,8 @@ export function postbackIntent(data: string): Intent {
   switch (p.get('action')) {
     case 'stage': {
       const stage = p.get('stage');
-      if (stage && (STAGES as readonly string[]).includes(stage)) {
+      // Which stages exist is the registry's business: an unknown one matches no stage and is unclear.
+      if (stage && /^[A-Za-z]{1,40}$/.test(stage)) {
         const step = p.get('step');
         return { kind: 'stage', stage: stage as StageName, ...(step ? { step } : {}) };
       }

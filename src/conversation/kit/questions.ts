@@ -3,6 +3,7 @@ import { parseJaNumber } from '../../understanding/normalize.ts';
 import type { ContactLeft, Facts, JobKind, MissReason } from '../../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
+import type { Part } from './render.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 
 /** Every question Akari can ask; each is skippable and never asked again once skipped. */
@@ -224,4 +225,30 @@ export const EDIT_QUESTION: Record<EditableField, QuestionId> = {
   businessHours: 'hours',
   jobKind: 'jobKind',
   strengths: 'strengths',
+};
+
+/** What Akari says to ask each question, and the options offered with it (always a way to skip). */
+export const QUESTIONS: Record<QuestionId, { text: string; qr?: string }> = {
+  days: { text: 'question.days', qr: 'question.days' },
+  reason: { text: 'question.reason', qr: 'question.reason' },
+  count: { text: 'question.count', qr: 'question.count' },
+  employer: { text: 'question.employer', qr: 'question.employer' },
+  jobKind: { text: 'question.jobKind', qr: 'question.jobKind' },
+  contactLeft: { text: 'question.contactLeft', qr: 'question.contactLeft' },
+  userName: { text: 'question.userName', qr: 'question.userName' },
+  contactPerson: { text: 'question.contactPerson', qr: 'question.contactPerson' },
+  strengths: { text: 'strengths.intro', qr: 'strengths.intro' },
+  hours: { text: 'timing.askHours' },
+  waitDays: { text: 'waiting.askDate', qr: 'waiting.askDate' },
+  wentWell: { text: 'reflection.wentWell', qr: 'reflection' },
+  toChange: { text: 'reflection.toChange', qr: 'reflection' },
+};
+
+/** The part that asks `q`. */
+export const askPart = (q: QuestionId): Part => ({ say: QUESTIONS[q].text, ...(QUESTIONS[q].qr ? { qr: QUESTIONS[q].qr } : {}) });
+
+/** The content keys the questions use. */
+export const QUESTION_CONTENT = {
+  texts: Object.values(QUESTIONS).map((q) => q.text),
+  quickReplies: Object.values(QUESTIONS).flatMap((q) => (q.qr ? [q.qr] : [])),
 };

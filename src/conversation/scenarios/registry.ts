@@ -1,0 +1,6 @@
+import type { ScenarioDefinition } from '../kit/scenario.ts';
+import type { Kit } from '../kit/setup.ts';
+import { missedCall } from './missed-call/index.ts';
+
+/** Every scenario Akari knows, in order; the first is where a conversation starts. */
+export const SCENARIOS: readonly ScenarioDefinition<Kit>[] = [missedCall];
