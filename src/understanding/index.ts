@@ -20,17 +20,6 @@ export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
 export { affirms, denies, hedges, saysPlainYes } from './yes-no.ts';
-export {
-  confirmsDeletion,
-  declinesReminder,
-  isNoNewValue,
-  mentionsProgress,
-  readCallBranch,
-  readCallOutcome,
-  readThanksStep,
-  readTimingChoice,
-  readWaitingChoice,
-  readWaitingNews,
-  saysThanksSent,
-} from './typed-answers.ts';
-export type { CallBranch, CallOutcome, ThanksStep, TimingChoice, WaitingChoice, WaitingNews } from './typed-answers.ts';
+export { confirmsDeletion, isNoNewValue } from './typed-answers.ts';
+export { mentionsProgress, readWaitingChoice, readWaitingNews } from './employer-news.ts';
+export type { WaitingChoice, WaitingNews } from './employer-news.ts';

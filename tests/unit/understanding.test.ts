@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   confirmsDeletion,
-  declinesReminder,
   isNoNewValue,
   detectCommand,
   detectStage,
@@ -10,20 +9,23 @@ import {
   parseBusinessHours,
   parseCount,
   parseDays,
-  readCallBranch,
-  readCallOutcome,
-  readThanksStep,
-  readTimingChoice,
   readWaitingChoice,
   readWaitingNews,
-  saysThanksSent,
-  type CallBranch,
-  type CallOutcome,
   type Command,
   type Facts,
   type StageName,
   type WaitingNews,
 } from '../../src/understanding/index.ts';
+import {
+  declinesReminder,
+  readCallBranch,
+  readCallOutcome,
+  readThanksStep,
+  readTimingChoice,
+  saysThanksSent,
+  type CallBranch,
+  type CallOutcome,
+} from '../../src/conversation/scenarios/missed-call/call-words.ts';
 
 /** The opening question of the article, pasted as one message. */
 const ARTICLE =

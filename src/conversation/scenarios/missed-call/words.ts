@@ -1,14 +1,5 @@
-import {
-  declinesReminder,
-  mentionsProgress,
-  readCallBranch,
-  readCallOutcome,
-  readThanksStep,
-  readTimingChoice,
-  readWaitingChoice,
-  readWaitingNews,
-  saysThanksSent,
-} from '../../../understanding/index.ts';
+import { mentionsProgress, readWaitingChoice, readWaitingNews } from '../../../understanding/index.ts';
+import { declinesReminder, readCallBranch, readCallOutcome, readThanksStep, readTimingChoice, saysThanksSent } from './call-words.ts';
 
 const flag = (test: (text: string) => boolean) => (text: string) => (test(text) ? 'yes' : undefined);
 
