@@ -7,6 +7,8 @@ import { createRoot } from './kit/root.ts';
 import type { KitTools, MachineDeps, ScenarioHooks } from './kit/scenario.ts';
 import { createKitSetup, KIT_CONTENT, type Kit } from './kit/setup.ts';
 import { SCENARIOS } from './scenarios/registry.ts';
+import { tellsAnotherStory } from '../understanding/index.ts';
+import type { Profile } from './kit/profile.ts';
 
 export type { Profile } from './kit/profile.ts';
 export type { ConversationContext, ConversationInput, MachineDeps };
@@ -24,7 +26,7 @@ export const RICH_MENU_STAGES: readonly StageName[] = SCENARIOS.flatMap((s) => s
 
 /** The scenarios' hooks, merged (a name defined twice is a mistake caught here). */
 function mergeHooks(tools: KitTools): Required<ScenarioHooks> {
-  const merged: Required<ScenarioHooks> = { composers: {}, updates: {}, conditions: {}, readers: {}, timers: {}, checked: {} };
+  const merged: Required<ScenarioHooks> = { composers: {}, updates: {}, conditions: {}, readers: {}, timers: {}, checked: {}, questions: {}, readFacts: {}, placeholders: {} };
   for (const scenario of SCENARIOS) {
     const hooks = scenario.hooks(tools);
     for (const key of Object.keys(merged) as (keyof ScenarioHooks)[]) {
@@ -44,10 +46,22 @@ export const TIMER_KINDS: readonly string[] = Object.keys(HOOK_NAMES.timers);
 
 /** The machine: the kit's root and setup, with every registered scenario's stages. */
 export function createConversationMachine(deps: MachineDeps) {
-  const tools: KitTools = { deps, r: createRenderer(deps.content) };
+  // The renderer fills the scenarios' placeholders too; the hooks that compute them are made with it.
+  let scenarioValues: Required<ScenarioHooks>['placeholders'] = {};
+  const values = (p: Profile, now: Date) => Object.fromEntries(Object.entries(scenarioValues).map(([name, value]) => [name, value(p, now)]));
+  const tools: KitTools = { deps, r: createRenderer(deps.content, values) };
   const hooks = mergeHooks(tools);
-  const kit = createKitSetup(tools, hooks);
+  scenarioValues = hooks.placeholders;
+  const kit = createKitSetup(tools, hooks, {
+    ids: SCENARIOS.map((s) => s.id),
+    defaultId: SCENARIOS[0]!.id,
+    claims: Object.fromEntries(SCENARIOS.map((s) => [s.id, s.claims])),
+    switchesTo: Object.fromEntries(SCENARIOS.map((s) => [s.id, s.switchesTo])),
+    fitsNone: (text) => !SCENARIOS.some((s) => s.claims?.(text)) && tellsAnotherStory(text),
+    menuOptions: SCENARIOS.flatMap((s) => (s.menuOption ? [s.menuOption] : [])),
+  });
   const root = createRoot(kit, {
+    scenarios: SCENARIOS.map((s) => ({ id: s.id, stages: s.stages, ...(s.switchText ? { switchText: s.switchText } : {}) })),
     stages: STAGES,
     start: STAGES[0]!,
     timers: Object.entries(hooks.timers).map(([kind, spec]) => ({ kind, then: spec.then ?? [] })),
@@ -72,7 +86,7 @@ export type ConversationMachine = ReturnType<typeof createConversationMachine>;
 
 /** Content keys a machine speaks: every `say`, `qr`, `template`, checklist and lead in its definition. */
 export function contentKeysOf(config: unknown) {
-  const keys = { texts: new Set<string>(), quickReplies: new Set<string>(), templates: new Set<string>(), checklists: new Set<string>() };
+  const keys = { texts: new Set<string>(), quickReplies: new Set<string>(), templates: new Set<string>(), checklists: new Set<string>(), fills: new Set<string>() };
   const seen = new Set<unknown>();
   const walk = (node: unknown) => {
     if (!node || typeof node !== 'object' || seen.has(node)) return;
@@ -84,6 +98,12 @@ export function contentKeysOf(config: unknown) {
     if (typeof o.template === 'string') keys.templates.add(o.template);
     if (typeof o.checklist === 'string') keys.checklists.add(o.checklist);
     if (typeof o.list === 'string') keys.checklists.add(o.list);
+    if (o.fill && typeof o.fill === 'object') {
+      for (const [name, key] of Object.entries(o.fill)) {
+        keys.fills.add(name);
+        if (typeof key === 'string') keys.texts.add(key);
+      }
+    }
     for (const value of Object.values(o)) walk(value);
   };
   walk(config);
@@ -96,11 +116,23 @@ export const CONTENT_REQUIREMENTS = (() => {
   const found = contentKeysOf(createConversationMachine(stub).config);
   const union = (...lists: Iterable<string>[]) => [...new Set(lists.flatMap((l) => [...l]))].sort();
   return {
-    texts: union(KIT_CONTENT.texts, QUESTION_CONTENT.texts, found.texts, ...SCENARIOS.map((s) => s.content.texts ?? [])),
-    quickReplies: union(KIT_CONTENT.quickReplies, QUESTION_CONTENT.quickReplies, found.quickReplies, ...SCENARIOS.map((s) => s.content.quickReplies ?? [])),
+    texts: union(
+      KIT_CONTENT.texts,
+      QUESTION_CONTENT.texts,
+      found.texts,
+      ...SCENARIOS.map((s) => [...(s.content.texts ?? []), ...(s.switchText ? [s.switchText] : [])]),
+      ...Object.values(HOOK_NAMES.questions).map((q) => [q.text]),
+    ),
+    quickReplies: union(
+      KIT_CONTENT.quickReplies,
+      QUESTION_CONTENT.quickReplies,
+      found.quickReplies,
+      ...SCENARIOS.map((s) => [...(s.content.quickReplies ?? []), ...(s.menuOption ? [s.menuOption] : [])]),
+      ...Object.values(HOOK_NAMES.questions).map((q) => (q.qr ? [q.qr] : [])),
+    ),
     templates: union(found.templates, ...SCENARIOS.map((s) => s.content.templates ?? [])),
     checklists: union(found.checklists, ...SCENARIOS.map((s) => s.checklists ?? [])),
-    placeholders: PLACEHOLDERS,
+    placeholders: union(PLACEHOLDERS, Object.keys(HOOK_NAMES.placeholders), found.fills),
   };
 })();
 

@@ -23,3 +23,4 @@ export { affirms, denies, hedges, saysPlainYes } from './yes-no.ts';
 export { confirmsDeletion, isNoNewValue } from './typed-answers.ts';
 export { mentionsProgress, readWaitingChoice, readWaitingNews } from './employer-news.ts';
 export type { WaitingChoice, WaitingNews } from './employer-news.ts';
+export { tellsAnotherStory } from './topic.ts';

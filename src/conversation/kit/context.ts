@@ -1,6 +1,5 @@
 import type { StageName } from './events.ts';
 import type { EditableField, Profile } from './profile.ts';
-import type { QuestionId } from './questions.ts';
 
 /**
  * A result read from typed words, waiting for the user to say it is right before anything is done
@@ -25,8 +24,8 @@ export interface ConversationContext {
   confirmingDelete: boolean;
   resumeStage?: StageName;
   /** The question being asked, if any. */
-  question?: QuestionId;
-  skipped: QuestionId[];
+  question?: string;
+  skipped: string[];
   /** Consecutive replies Akari could not read; after two, it moves on instead of asking again. */
   unclear: number;
   editing?: EditableField;

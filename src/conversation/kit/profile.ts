@@ -17,6 +17,8 @@ export interface Profile {
   businessHours?: { open: number; close: number };
   wentWell?: string;
   toChange?: string;
+  /** What a scenario's own questions and readers found (e.g. days since the interview), by name. */
+  facts?: Record<string, number | string>;
 }
 
 /** Fields the user can see and change with 「登録内容」. */

@@ -17,15 +17,22 @@ export class MissingContentError extends Error {
 /** One piece of what Akari says: a text, a template (card + copyable text), or a checklist card. */
 export type Part =
   | { say: string; qr?: string; extra?: Record<string, string> }
-  | { template: string }
+  /** `fill`: placeholders of the template filled with texts (by key), e.g. the lines only one scenario says. */
+  | { template: string; fill?: Record<string, string>; extra?: Record<string, string> }
   | { checklist: string; ticked: readonly string[] };
 
 /**
  * Turns content keys into LINE messages for one user at one moment. Pure: the machine calls it
  * from its actions, with the profile from its context and the time from the event.
  */
-export function createRenderer(content: Content) {
-  const values = (profile: Profile, at: number, extra?: Record<string, string>) => placeholderValues(profile, new Date(at), extra);
+export function createRenderer(content: Content, scenarioValues: (profile: Profile, now: Date) => Record<string, string> = () => ({})) {
+  const values = (profile: Profile, at: number, extra?: Record<string, string>) =>
+    placeholderValues(profile, new Date(at), { ...scenarioValues(profile, new Date(at)), ...extra });
+  const text = (key: string, profile: Profile, at: number, extra?: Record<string, string>): string => {
+    const texts = content.texts[key];
+    if (!texts) throw new MissingContentError('texts', key);
+    return texts.map((t) => fillPlaceholders(t, values(profile, at, extra))).join('\n');
+  };
 
   function render(parts: readonly Part[], profile: Profile, at: number, quickReplies?: readonly QuickReplyOption[]): LineMessage[] {
     const out: LineMessage[] = [];
@@ -39,7 +46,8 @@ export function createRenderer(content: Content) {
       } else if ('template' in part) {
         const template = content.templates[part.template];
         if (!template) throw new MissingContentError('templates', part.template);
-        out.push(...buildTemplateMessages(template, values(profile, at)));
+        const fills = Object.fromEntries(Object.entries(part.fill ?? {}).map(([name, key]) => [name, text(key, profile, at, part.extra)]));
+        out.push(...buildTemplateMessages(template, values(profile, at, { ...part.extra, ...fills })));
       } else {
         const checklist = content.checklists[part.checklist];
         if (!checklist) throw new MissingContentError('checklists', part.checklist);

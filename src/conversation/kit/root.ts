@@ -5,6 +5,8 @@ import type { Kit } from './setup.ts';
 import { cancel, ig, say } from './steps.ts';
 
 export interface RootOptions {
+  /** The registered scenarios: their stages (the first is where each starts) and what is said on switching. */
+  scenarios: ReadonlyArray<{ id: string; stages: readonly StageName[]; switchText?: string }>;
   /** Every stage of every scenario, in registry order. */
   stages: readonly StageName[];
   /** Where a conversation starts (the first scenario's first stage). */
@@ -26,6 +28,9 @@ export interface RootOptions {
 export function createRoot(kit: Kit, o: RootOptions) {
   const emptyTicks = () => Object.fromEntries(o.checklists.map((l) => [l, [] as string[]]));
   const resetAll = { type: 'resetAll' as const, params: { ticks: emptyTicks() } };
+  const inScenario = (id: string) => ({ type: 'set' as const, params: { values: { scenario: id } } });
+  const ownerOf = (stage: StageName) => o.scenarios.find((s) => s.stages.includes(stage))?.id ?? o.scenarios[0]!.id;
+  const startOf = (id: string) => o.scenarios.find((s) => s.id === id)!.stages[0]!;
   const context = ({ input }: { input: ConversationInput }): ConversationContext => ({
     profile: input?.profile ?? {},
     notifications: input?.notifications ?? true,
@@ -69,9 +74,23 @@ export function createRoot(kit: Kit, o: RootOptions) {
         { guard: and(['editing', 'editNotUnderstood']), actions: ['endEdit', say({ say: 'profileUnchanged' })] },
         // Any other tap or command was meant for something else: the edit ends, and the message goes on.
         { guard: 'editing', actions: ['endEdit', 'reraise'] },
+        // "実は電話はまだ来ていなくて…": another scenario is theirs. What they told is kept.
+        ...o.scenarios.map(({ id, switchText }) => ({
+          guard: { type: 'switchesTo' as const, params: { scenario: id } },
+          target: `.${startOf(id)}`,
+          reenter: true,
+          actions: ['clearQuestion' as const, 'absorbFacts' as const, inScenario(id), ...(switchText ? [say({ say: switchText })] : [])],
+        })),
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
-        { guard: ig('restart'), target: `.${o.start}`, reenter: true, actions: [cancel('all'), resetAll, say({ say: 'restarted' })] },
-        ...o.stages.map((stage) => ({ guard: { type: 'stageIs' as const, params: { stage } }, target: `.${stage}`, reenter: true, actions: ['clearQuestion' as const] })),
+        // Starting over starts the scenario the user is in.
+        ...o.scenarios.map(({ id }) => ({
+          guard: and([ig('restart'), { type: 'inScenario' as const, params: { scenario: id } }]),
+          target: `.${startOf(id)}`,
+          reenter: true,
+          actions: [cancel('all'), resetAll, inScenario(id), say({ say: 'restarted' })],
+        })),
+        // A stage's name (typed, or from the menus): its scenario becomes the user's, what they told stays.
+        ...o.stages.map((stage) => ({ guard: { type: 'stageIs' as const, params: { stage } }, target: `.${stage}`, reenter: true, actions: ['clearQuestion' as const, inScenario(ownerOf(stage))] })),
         { guard: ig('stopNotifications'), actions: [cancel('all'), { type: 'setNotifications', params: { value: false } }, say({ say: 'notificationsOff' })] },
         { guard: ig('resumeNotifications'), actions: [{ type: 'setNotifications', params: { value: true } }, say({ say: 'notificationsOn' })] },
         { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, say({ say: 'deleteConfirm', qr: 'deleteConfirm' })] },
@@ -92,7 +111,17 @@ export function createRoot(kit: Kit, o: RootOptions) {
           actions: [say({ say: 'versionReset' }), assign({ resumeStage: undefined })],
         })),
         on: {
-          TEXT: [{ guard: ig('other'), target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] }],
+          TEXT: [
+            // The story picks the scenario ("1週間以内に連絡すると言われたのに…" is no missed call).
+            ...o.scenarios.map(({ id }) => ({
+              guard: and([ig('other'), { type: 'claims' as const, params: { scenario: id } }]),
+              target: startOf(id),
+              actions: ['absorbFacts' as const, inScenario(id), say({ say: 'greeting' })],
+            })),
+            // A story about something else: what Akari helps with, and the way in to each.
+            { guard: and([ig('other'), 'fitsNoScenario']), actions: [{ type: 'offerScenarios', params: { say: 'route.neither' } }] },
+            { guard: ig('other'), target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] },
+          ],
           POSTBACK: [{ guard: ig('other'), target: o.start, actions: [say({ say: 'greeting' })] }],
         },
       },

@@ -3,6 +3,9 @@ import type { BusinessCalendar } from '../../time/business-calendar.ts';
 import type { CallWindows } from '../../time/call-windows.ts';
 import type { ConversationContext } from './context.ts';
 import type { ConversationEvent, StageName } from './events.ts';
+import type { Intent } from './intents.ts';
+import type { Profile } from './profile.ts';
+import type { Interpretation } from './questions.ts';
 import type { Renderer } from './render.ts';
 
 export interface MachineDeps {
@@ -55,8 +58,25 @@ export interface ScenarioHooks {
   readers?: Record<string, (text: string) => string | undefined>;
   /** The timer table: kind → due time, relevance, message. */
   timers?: Record<string, TimerSpec>;
-  /** Readers whose result the root checks with the user first; of them, the ones that name a result. */
+  /**
+   * Readers that report a result: the root checks some with the user before acting ("「不採用だった」
+   * で合っていますか？"), and a denial that names one ("いや、不在でした") is read afresh.
+   */
   checked?: Record<string, CheckedReading>;
+  /** Questions of its own, beside the kit's (asked with setQuestion / setNextQuestion like them). */
+  questions?: Record<string, QuestionSpec>;
+  /** Facts read from any message the conversation absorbs (the first one, a switch), into profile.facts. */
+  readFacts?: Record<string, (text: string, now: Date) => number | string | undefined>;
+  /** Placeholders its texts use, computed from the profile (its facts). */
+  placeholders?: Record<string, (p: Profile, now: Date) => string>;
+}
+
+/** A question a scenario asks: its text and options, whether it is answered, how an answer is read. */
+export interface QuestionSpec {
+  text: string;
+  qr?: string;
+  isAnswered(p: Profile): boolean;
+  interpret(intent: Intent, p: Profile, now: Date): Interpretation;
 }
 
 /** A transition list as the machine config takes it (typed by the stage files' createStateConfig). */
@@ -76,6 +96,14 @@ export interface ScenarioDefinition<K = unknown> {
   checklists?: readonly string[];
   /** Content keys it uses that no `speak` action names (composed replies, timers). */
   content: { texts?: readonly string[]; quickReplies?: readonly string[]; templates?: readonly string[] };
+  /** The first message tells this scenario's story (the first scenario that claims it takes it). */
+  claims?(text: string): boolean;
+  /** Said later, the user says this scenario is theirs after all ("実は電話はまだ来ていなくて…"). */
+  switchesTo?(text: string): boolean;
+  /** What Akari says on switching to it (the stage's own start follows). */
+  switchText?: string;
+  /** Quick-reply key of its one option in the help menu and in the "what I can help with" answer. */
+  menuOption?: string;
   hooks(tools: KitTools): ScenarioHooks;
   /** Its stages' state configs, written with the kit's setup (`kit.createStateConfig`). */
   states(kit: K): Record<string, unknown>;

@@ -7,9 +7,10 @@ import type { ConversationContext, ConversationInput, TypedCheck } from './conte
 import type { ConversationEvent, Effect, StageName } from './events.ts';
 import { intentOf, type IntentKind } from './intents.ts';
 import { describeProfile, EDITABLE_FIELDS, FIELD_LABELS, mergeFacts, type EditableField, type Profile } from './profile.ts';
-import { askPart, EDIT_QUESTION, factsOf, interpretAnswer, nextQuestion, QUESTIONS, type QuestionId } from './questions.ts';
+import { askPart, EDIT_QUESTION, factsOf, interpretAnswer, isAnswered, QUESTIONS, type Interpretation, type QuestionId } from './questions.ts';
 import type { Part } from './render.ts';
 import type { KitTools, ScenarioHooks } from './scenario.ts';
+import type { Intent } from './intents.ts';
 
 type Ev = ConversationEvent;
 
@@ -22,7 +23,7 @@ export const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { 
  * stage's own yes/no question instead, nor a typed name become the stage's answer. (An answer the
  * edit can't use leaves the detail unchanged; a command ends the edit and is then carried out.)
  */
-const rootDialogPending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
+const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
 
 /**
  * Commands carried out after calling off a pending deletion (a pending check passes every message
@@ -61,11 +62,35 @@ export class MissingHookError extends Error {
  * scenarios comes in through `hooks` (composed replies, updates, conditions, readers, timers), named
  * by the stage configs' params, so that adding a scenario adds no action or guard here.
  */
-export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) {
+export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, scenarios: ScenarioRouting = NO_ROUTING) {
   const { r } = tools;
   const reply = (messages: unknown[]): Effect => ({ type: 'reply', messages });
-  const ask = (q: QuestionId, p: Profile, at: number, lead: Part[] = []): Effect => reply(r.render([...lead, askPart(q)], p, at));
-  const help = (p: Profile, at: number) => reply(r.render([{ say: 'help', qr: 'helpMenu' }], p, at));
+
+  // The kit's questions and the scenarios' own, asked and read alike.
+  const spec = (q: string) => hooks.questions[q];
+  const answeredQ = (q: string, p: Profile) => spec(q)?.isAnswered(p) ?? isAnswered(q as QuestionId, p);
+  const nextQuestion = (list: readonly string[], p: Profile, skipped: readonly string[]) => list.find((q) => !answeredQ(q, p) && !skipped.includes(q));
+  const interpretAnswerQ = (q: string, i: Intent, p: Profile, now: Date): Interpretation => spec(q)?.interpret(i, p, now) ?? interpretAnswer(q as QuestionId, i, p, now);
+  const askPartQ = (q: string): Part => {
+    const own = spec(q);
+    return own ? { say: own.text, ...(own.qr ? { qr: own.qr } : {}) } : askPart(q as QuestionId);
+  };
+  const ask = (q: string, p: Profile, at: number, lead: Part[] = []): Effect => reply(r.render([...lead, askPartQ(q)], p, at));
+  /** The help menu, with one option per scenario (switching keeps what was told). */
+  const scenarioOptions = (): QuickReplyOption[] => scenarios.menuOptions.flatMap((key) => tools.deps.content.quickReplies[key] ?? []);
+  const help = (p: Profile, at: number) => {
+    const options = [...(tools.deps.content.quickReplies.helpMenu ?? []), ...scenarioOptions()].slice(0, 13);
+    return reply(r.render([{ say: 'help' }], p, at, options));
+  };
+  const scenarioOf = (c: ConversationContext) => c.scenario ?? scenarios.defaultId;
+  /** The user says another scenario is theirs ("実は電話はまだ来ていなくて…"): no stage takes that message. */
+  const switchTarget = (c: ConversationContext, e: Ev): string | undefined => {
+    if (e.type !== 'TEXT') return undefined;
+    return rememberInTurn(`switch\u0000${scenarioOf(c)}\u0000${e.text}`, () =>
+      scenarios.ids.find((id) => id !== scenarioOf(c) && scenarios.switchesTo[id]?.(e.text)),
+    );
+  };
+  const rootDialogPending = (c: ConversationContext, e?: Ev): boolean => rootExchangePending(c) || (e !== undefined && switchTarget(c, e) !== undefined);
   const intentIs = (e: Ev, kind: IntentKind) => intentOf(e)?.kind === kind;
   const hook = <T>(table: Record<string, T>, kind: string, name: string): T => {
     const found = table[name];
@@ -111,8 +136,8 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
       sayTimer: emit(({ context, event }, params: { kind: string }) => reply(hook(hooks.timers, 'timer', params.kind).message(context, atOf(event, context)))),
       askQuestion: emit(({ context, event }) => ask(context.question!, context.profile, atOf(event, context))),
       askWithLead: emit(({ context, event }, params: { lead: Part[] }) => ask(context.question!, context.profile, atOf(event, context), params.lead)),
-      setQuestion: assign({ question: (_, params: { question: QuestionId | undefined }) => params.question, unclear: 0 }),
-      setNextQuestion: assign(({ context }, params: { list: readonly QuestionId[] }) => ({
+      setQuestion: assign({ question: (_, params: { question: string | undefined }) => params.question, unclear: 0 }),
+      setNextQuestion: assign(({ context }, params: { list: readonly string[] }) => ({
         question: nextQuestion(params.list, context.profile, context.skipped),
         unclear: 0,
       })),
@@ -120,13 +145,13 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
       applyAnswer: assign(({ context, event }) => {
         const i = intentOf(event);
         if (!i || !context.question) return {};
-        const result = interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context)));
+        const result = interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context)));
         if (result.kind === 'skip') return { skipped: [...context.skipped, context.question], question: undefined, unclear: 0 };
         if (result.kind === 'answer') return { profile: result.profile, question: undefined, unclear: 0 };
         return { profile: result.profile, unclear: context.unclear + 1 };
       }),
       giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
-      reprompt: emit(({ context, event }) => reply(r.render([{ say: 'reprompt' }, askPart(context.question!)], context.profile, atOf(event, context)))),
+      reprompt: emit(({ context, event }) => reply(r.render([{ say: 'reprompt' }, askPartQ(context.question!)], context.profile, atOf(event, context)))),
       repromptGeneral: emit(({ context, event }) =>
         context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
       ),
@@ -137,8 +162,19 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
       countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
       resetUnclear: assign({ unclear: 0 }),
       sayHelp: emit(({ context, event }) => help(context.profile, atOf(event, context))),
+      // A text, with one option per scenario.
+      offerScenarios: emit(({ context, event }, params: { say: string }) => reply(r.render([{ say: params.say }], context.profile, atOf(event, context), scenarioOptions()))),
       absorbFacts: assign({
-        profile: ({ context, event }) => (event.type === 'TEXT' ? mergeFacts(context.profile, factsOf(event.text, new Date(event.at))) : context.profile),
+        profile: ({ context, event }) => {
+          if (event.type !== 'TEXT') return context.profile;
+          const now = new Date(event.at);
+          const merged = mergeFacts(context.profile, factsOf(event.text, now));
+          const own = Object.entries(hooks.readFacts).flatMap(([name, read]) => {
+            const value = read(event.text, now);
+            return value === undefined ? [] : [[name, value] as const];
+          });
+          return own.length ? { ...merged, facts: { ...merged.facts, ...Object.fromEntries(own) } } : merged;
+        },
       }),
       showProfile: emit(({ context, event }) => {
         const options: QuickReplyOption[] = EDITABLE_FIELDS.map((f) => ({ label: `${FIELD_LABELS[f]}を変更`, data: `action=edit&field=${f}`, displayText: `${FIELD_LABELS[f]}を変更` }));
@@ -201,6 +237,7 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
         heardBack: false,
         recap: false,
         notes: undefined,
+        scenario: undefined,
       })),
       deleteEverything: emit((): Effect => ({ type: 'deleteUserData' })),
       cancelTimers: emit((_, params: { kinds: string[] | 'all' }): Effect => ({ type: 'cancel', kinds: params.kinds })),
@@ -226,14 +263,14 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
     },
     guards: {
       // An exchange at the root goes first (see rootDialogPending): no stage takes its message.
-      intentIs: ({ context, event }, params: { kind: IntentKind }) => !rootDialogPending(context) && intentIs(event, params.kind),
+      intentIs: ({ context, event }, params: { kind: IntentKind }) => !rootDialogPending(context, event) && intentIs(event, params.kind),
       stageIs: ({ context, event }, params: { stage: StageName; step?: string }) => {
-        if (rootDialogPending(context)) return false;
+        if (rootDialogPending(context, event)) return false;
         const i = intentOf(event);
         return i?.kind === 'stage' && i.stage === params.stage && (params.step === undefined ? i.step === undefined : i.step === params.step);
       },
       valueIs: ({ context, event }, params: { kind: IntentKind; value: string }) => {
-        if (rootDialogPending(context)) return false;
+        if (rootDialogPending(context, event)) return false;
         const i = intentOf(event);
         if (!i || i.kind !== params.kind) return false;
         const v = 'value' in i ? i.value : 'outcome' in i ? i.outcome : 'branch' in i ? i.branch : 'reminder' in i ? i.reminder : undefined;
@@ -283,16 +320,22 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
       answered: ({ context, event }) => {
         const i = intentOf(event);
         if (!i || !context.question) return false;
-        return interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
+        return interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
       unclearTwice: ({ context }) => context.unclear >= 1,
       canAnswer: ({ context, event }) => {
-        if (rootDialogPending(context) || !context.question) return false;
+        if (rootDialogPending(context, event) || !context.question) return false;
         const i = intentOf(event);
-        return i !== undefined && interpretAnswer(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
+        return i !== undefined && interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
-      unclearAgain: ({ context, event }) => !rootDialogPending(context) && intentIs(event, 'other') && context.unclear >= 1,
-      unclearFirst: ({ context, event }) => !rootDialogPending(context) && intentIs(event, 'other'),
+      unclearAgain: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other') && context.unclear >= 1,
+      unclearFirst: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other'),
+      // The first message tells this scenario's story.
+      claims: ({ event }, params: { scenario: string }) => event.type === 'TEXT' && (scenarios.claims[params.scenario]?.(event.text) ?? false),
+      // A message that tells a story none of the scenarios is about (see ScenarioRouting.fitsNone).
+      fitsNoScenario: ({ event }) => event.type === 'TEXT' && scenarios.fitsNone(event.text),
+      switchesTo: ({ context, event }, params: { scenario: string }) => !rootExchangePending(context) && switchTarget(context, event) === params.scenario,
+      inScenario: ({ context }, params: { scenario: string }) => scenarioOf(context) === params.scenario,
       checklistComplete: ({ context }, params: { list: string }) => r.checklistProgress(params.list, context.ticks[params.list] ?? []).complete,
       timerIs: ({ event }, params: { kind: string }) => event.type === 'TIMER' && event.timer.kind === params.kind,
       timerStillRelevant: ({ context, event }) => {
@@ -305,8 +348,21 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>) 
 
 export type Kit = ReturnType<typeof createKitSetup>;
 
+/** What the kit knows of the registered scenarios to route a message to one of them. */
+export interface ScenarioRouting {
+  ids: readonly string[];
+  defaultId: string;
+  claims: Record<string, ((text: string) => boolean) | undefined>;
+  switchesTo: Record<string, ((text: string) => boolean) | undefined>;
+  /** A story that is about none of them ("履歴書の書き方を教えて"): answered kindly, with what Akari does. */
+  fitsNone: (text: string) => boolean;
+  menuOptions: readonly string[];
+}
+
+const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switchesTo: {}, fitsNone: () => false, menuOptions: [] };
+
 /** Content keys the kit's own actions use (help, reprompts, the profile, the check of a typed result). */
 export const KIT_CONTENT = {
-  texts: ['help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed'],
+  texts: ['help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
   quickReplies: ['helpMenu', 'typedCheck'],
 };

@@ -8,6 +8,7 @@ import { missedCallHooks } from './hooks.ts';
 import { lessonsStage } from './lessons.ts';
 import { preparationStage } from './preparation.ts';
 import { situationStage } from './situation.ts';
+import { claimsMissedCall, switchesToMissedCall } from './words.ts';
 import { CHECKED_NEWS, CHECKED_OUTCOMES, heardStep, NEWS, outcomeStep, THANKS_SENT_ACTIONS } from './steps.ts';
 
 /**
@@ -19,6 +20,10 @@ export const missedCall: ScenarioDefinition<Kit> = {
   stages: ['situation', 'preparation', 'call', 'followUp', 'lessons'],
   richMenuStages: ['situation', 'preparation', 'call', 'followUp', 'lessons'],
   checklists: ['research', 'lessons'],
+  claims: claimsMissedCall,
+  switchesTo: switchesToMissedCall,
+  switchText: 'missedCall.switched',
+  menuOption: 'missedCall.menu',
   // Keys its composed replies and pushes use (the `speak` actions' keys are found in the states).
   content: {
     texts: [

@@ -1,3 +1,4 @@
+import { normalize } from '../../../understanding/normalize.ts';
 import { mentionsProgress, readWaitingChoice, readWaitingNews } from '../../../understanding/index.ts';
 import { declinesReminder, readCallBranch, readCallOutcome, readThanksStep, readTimingChoice, saysThanksSent } from './call-words.ts';
 
@@ -22,3 +23,13 @@ export const MISSED_CALL_READERS = {
 export function sameNews(value: string, again: string | undefined, text: string): boolean {
   return again === value || (value === 'rejected' && again === 'continuing' && !mentionsProgress(text));
 }
+
+/** The story of a missed call: a call came (or several) and the user didn't pick up. */
+const MISSED_CALL_STORY =
+  /着信|電話に出(?:られ|れ)?(?:ず|なかった|ません|ませんでした|てない|ていない|ていません)|(?:電話|通話)(?:を|に)?(?:逃|取り逃|取れなかった|取れず)|出(?:られ|れ)(?:なかった|ませんでした|ず)|折り返し|(?:電話|連絡)(?:が|を)?(?:来て(?:い)?た|きて(?:い)?た|あった|ありました|いただいて|もらって)(?!ら)|非通知|留守電|留守番電話|気(?:づ|付)(?:か|け)(?:なかった|ず|ませんでした)/;
+export const claimsMissedCall = (text: string): boolean => MISSED_CALL_STORY.test(normalize(text));
+
+/** Said later: a call did come after all ("実は着信があって…", "不在着信に気づきました"). */
+const MISSED_CALL_AFTER_ALL =
+  /実は[^。]{0,15}(?:着信|電話)(?:が|は)?(?:あっ|あり|来て|きて|入って)|不在着信(?:が|に)?(?:あっ|あり|残って|気(?:づ|付))|電話に出(?:られ|れ)(?:なかった|ませんでした)|(?:電話|着信)を(?:逃し|取り逃し)/;
+export const switchesToMissedCall = (text: string): boolean => MISSED_CALL_AFTER_ALL.test(normalize(text));
