@@ -58,7 +58,7 @@ export const followUpStage = (kit: Kit) =>
         },
       },
       inquiry: {
-        entry: [say({ say: 'inquiry.intro' }, { template: 'inquiryEmail' }, { template: 'inquiryPhone' }, { say: 'inquiry.tips', qr: 'inquiry.tips' })],
+        entry: [say({ say: 'inquiry.intro' }, { template: 'inquiryEmail', fill: { inquiryContext: 'inquiry.context' } }, { template: 'inquiryPhone' }, { say: 'inquiry.tips', qr: 'inquiry.tips' })],
         on: { ...nextOn('reflection'), TEXT: [...nextOn('reflection').TEXT, ...typedNewsHandlers(['continuing', 'rejected'], 'inquiry.tips')] },
       },
       reflection: {
