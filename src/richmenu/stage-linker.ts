@@ -15,7 +15,7 @@ import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { toLineApiError } from '../line/gateway.ts';
 import type { Logger } from '../log/create-logger.ts';
 import { RICH_MENU_ALIAS_PREFIX, richMenuAliasId } from './aliases.ts';
-import type { RichMenuStage } from './layout.ts';
+import { RICH_MENU_STAGES, type RichMenuStage } from './layout.ts';
 
 /** The three Messaging API calls the linker needs; `messagingApi.MessagingApiClient` has them. */
 export interface StageMenuClient {
@@ -131,8 +131,12 @@ export function createStageMenuLinker(options: StageMenuLinkerOptions): StageMen
     if (notDeployed) return;
     const { userId, stage, previousStage } = change;
     try {
-      if (stage !== undefined) {
+      if (stage !== undefined && RICH_MENU_STAGES.includes(stage)) {
         await link(userId, stage);
+      } else if (stage !== undefined) {
+        // A stage with no shortcut of its own (another scenario's): the default menu, with nothing lit.
+        await timed(client.unlinkRichMenuIdFromUser(userId));
+        log.debug({ userId, stage }, 'rich menu back to the default: the stage has no highlighted menu');
       } else {
         await timed(client.unlinkRichMenuIdFromUser(userId));
         log.debug({ userId }, 'rich menu unlinked: the conversation was deleted');
