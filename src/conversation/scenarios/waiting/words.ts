@@ -66,6 +66,6 @@ export function readWaitChoice(text: string): 'remind' | 'meanwhile' | 'inquire'
   );
 }
 
-const ASKED = /(?:問い?合わ?せ|電話|メール)(?:を)?(?:し|送り|送っ|かけ)(?:ました|た|てみました|ておきました)$/;
+const ASKED = /(?:(?:問い?合わ?せ|電話|メール)(?:を)?(?:し|送り|送っ|かけ)|問い?合わ?せ)(?:ました|た|てみました|ておきました)$/;
 /** After the script: "問い合わせました", "メールを送りました". */
 export const saysInquired = (text: string): boolean => clauses(text).some((c) => ASKED.test(c.replace(/[。!！…]+$/, '')));
