@@ -73,7 +73,8 @@ export function waitingHooks(tools: KitTools): ScenarioHooks {
       waitVerdict: (c, _e, at) => {
         const verdict = verdictOf(c, new Date(at));
         const qr = verdict === 'ask' || verdict === 'unknown' ? 'wait.verdict.ask' : 'wait.verdict.wait';
-        return r.render([{ say: `wait.verdict.${verdict}` }, { say: 'wait.silence', qr }], c.profile, at);
+        const silence = c.notes?.silenceSaid ? [] : [{ say: 'wait.silence' }];
+        return r.render([{ say: `wait.verdict.${verdict}` }, ...silence, { say: 'wait.question.next', qr }], c.profile, at);
       },
       waitReminderSet: (c, _e, at) => {
         const now = new Date(at);

@@ -19,7 +19,7 @@ export const waiting: ScenarioDefinition<Kit> = {
   menuOption: 'wait.menu',
   content: {
     texts: [
-      'wait.verdict.ask', 'wait.verdict.justPast', 'wait.verdict.before', 'wait.verdict.unknown', 'wait.silence', 'wait.reminderSet',
+      'wait.verdict.ask', 'wait.verdict.justPast', 'wait.verdict.before', 'wait.verdict.unknown', 'wait.silence', 'wait.question.next', 'wait.reminderSet',
       'wait.timing.now', 'wait.timing.later', 'wait.timing.none', 'wait.timing.rule', 'wait.reminder',
       'typedCheck.employerNews.continuing', 'typedCheck.employerNews.rejected',
     ],

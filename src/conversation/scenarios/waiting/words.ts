@@ -39,12 +39,12 @@ export function readPromisedDays(text: string, now: Date): number | undefined {
 
 /** Days since the interview, from a story that names it ("先週面接して", "面接から10日"), not from the promise. */
 export function readInterviewDays(text: string): number | undefined {
-  const t = normalize(text);
-  if (!/面接/.test(t)) return undefined;
-  const told = clauses(t).filter((c) => !PROMISE.test(c));
-  const about = told.find((c) => /面接/.test(c) && parseDays(c) !== undefined) ?? told.find((c) => parseDays(c) !== undefined);
+  const told = clauses(text).filter((c) => !PROMISE.test(c) && parseDays(c) !== undefined);
+  // The interview named, or time said to have passed ("もう5日経ちました", "今日でちょうど1週間").
+  const about = told.find((c) => /面接/.test(c)) ?? told.find((c) => ELAPSED.test(c));
   return about === undefined ? undefined : parseDays(about);
 }
+const ELAPSED = /経(?:ち|っ|過)|たっ|たち|過ぎ|今日で|になります/;
 
 /** Typed as the answer to "how long ago was the interview?": any way of saying days. */
 export const readDaysAnswer = (text: string): number | undefined => parseDays(normalize(text));
