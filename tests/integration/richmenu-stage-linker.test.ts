@@ -77,6 +77,22 @@ describe('the rich menu follows the conversation stage', () => {
     expect(menuOf()).toBe('akari-main');
   });
 
+  it("another scenario's stage, with no highlighted menu, shows the default menu and looks up no alias", async () => {
+    const h = await start({ deploy: true });
+    await h.say(USER, '電話の準備');
+    expect(menuOf()).toBe('akari-main-preparation');
+    const from = platform!.requests.length;
+
+    await h.tap(USER, 'action=stage&stage=contactWait');
+    expect(linkCalls(from)).toEqual([`DELETE /v2/bot/user/${USER}/richmenu`]);
+    expect(menuOf()).toBe('akari-main');
+    expect(callsSince(from).filter((r) => r.path.startsWith('/v2/bot/richmenu/alias/'))).toEqual([]);
+
+    // Linking still works afterwards (a missing alias would have switched it off).
+    await h.say(USER, '教訓');
+    expect(menuOf()).toBe('akari-main-lessons');
+  });
+
   it('follows a redeploy: a menu id gone stale is looked up again', async () => {
     const h = await start({ deploy: true });
     await h.say(USER, '電話の準備');
