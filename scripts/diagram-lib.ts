@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createConversationMachine, CONTENT_REQUIREMENTS } from '../src/conversation/machine.ts';
 import { toMermaid } from '../src/conversation/diagram.ts';
+import { SCENARIOS } from '../src/conversation/scenarios/registry.ts';
 import { loadFlows } from '../src/flows/load-flows.ts';
 import { createBusinessCalendar } from '../src/time/business-calendar.ts';
 import { createCallWindows } from '../src/time/call-windows.ts';
@@ -14,7 +15,7 @@ const END = '<!-- machine-diagram:end -->';
 export function buildDiagram(): string {
   const calendar = createBusinessCalendar();
   const machine = createConversationMachine({ content: loadFlows(FLOWS_DIR, CONTENT_REQUIREMENTS), calendar, callWindows: createCallWindows(calendar) });
-  return toMermaid(machine);
+  return toMermaid(machine, SCENARIOS);
 }
 
 export function replaceReadmeDiagram(readme: string, mermaid: string): string {

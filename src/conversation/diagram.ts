@@ -39,9 +39,10 @@ const nodeName = (id: string) => id.replace(/^akari\.?/, '').replace(/\./g, '_')
  * A Mermaid state diagram of the machine, generated from its definition (so it cannot drift):
  * nested states as composite states, one arrow per distinct transition.
  */
-export function toMermaid(machine: AnyStateMachine): string {
+export function toMermaid(machine: AnyStateMachine, scenarios: ReadonlyArray<{ id: string; stages: readonly string[] }> = []): string {
   const graph = toDirectedGraph(machine);
   const lines: string[] = ['stateDiagram-v2'];
+  const scenarioOf = (key: string) => scenarios.find((s) => s.stages.includes(key));
   // from → to → guard → events: a transition taken on both a tap and a text is drawn once.
   const edges = new Map<string, Set<string>>();
 
@@ -75,7 +76,18 @@ export function toMermaid(machine: AnyStateMachine): string {
     }
     node.children.forEach(collect);
   };
-  walk(graph, 1);
+  // Each scenario's stages drawn inside a box of its own; the kit's states (new, gone) outside.
+  if (scenarios.length > 0) {
+    const top = { ...graph, children: graph.children.filter((c) => !scenarioOf(c.stateNode.key)) };
+    walk(top, 1);
+    for (const scenario of scenarios) {
+      lines.push(`  state "scenario ${scenario.id}" as scenario_${scenario.id.replace(/\W/g, '_')} {`);
+      walk({ ...graph, children: graph.children.filter((c) => scenarioOf(c.stateNode.key) === scenario) }, 2);
+      lines.push('  }');
+    }
+  } else {
+    walk(graph, 1);
+  }
   lines.push(`  [*] --> ${nodeName(`akari.${(machine.config as { initial?: string }).initial ?? ''}`)}`);
   collect(graph);
   const arrows = [...edges.entries()].map(([key, labels]) => `  ${key} : ${[...labels].sort().join(' / ')}`).sort();
