@@ -3,6 +3,7 @@ import type { ConversationContext, ConversationInput } from './kit/context.ts';
 import type { StageName } from './kit/events.ts';
 import { QUESTION_CONTENT } from './kit/questions.ts';
 import { createRenderer } from './kit/render.ts';
+import { intentOf } from './kit/intents.ts';
 import { createRoot } from './kit/root.ts';
 import type { KitTools, MachineDeps, ScenarioHooks } from './kit/scenario.ts';
 import { createKitSetup, KIT_CONTENT, type Kit } from './kit/setup.ts';
@@ -21,6 +22,8 @@ export const MACHINE_VERSION = 1;
 
 /** Every stage of every scenario, in registry order. */
 export const STAGES: readonly StageName[] = SCENARIOS.flatMap((s) => s.stages);
+/** What people call the stages, typed. */
+const STAGE_WORDS = SCENARIOS.flatMap((s) => s.stageWords ?? []);
 /** The stages with a rich-menu shortcut. */
 export const RICH_MENU_STAGES: readonly StageName[] = SCENARIOS.flatMap((s) => s.richMenuStages ?? []);
 
@@ -40,7 +43,7 @@ function mergeHooks(tools: KitTools): Required<ScenarioHooks> {
 }
 
 /** Hooks are built without calling their dependencies, so their names are known without any. */
-const HOOK_NAMES = mergeHooks({ deps: {} as MachineDeps, r: {} as KitTools['r'] });
+const HOOK_NAMES = mergeHooks({ deps: {} as MachineDeps, r: {} as KitTools['r'], intentOf: () => undefined });
 /** Kinds of scheduled pushes, from the scenarios' timer tables. */
 export const TIMER_KINDS: readonly string[] = Object.keys(HOOK_NAMES.timers);
 
@@ -49,7 +52,7 @@ export function createConversationMachine(deps: MachineDeps) {
   // The renderer fills the scenarios' placeholders too; the hooks that compute them are made with it.
   let scenarioValues: Required<ScenarioHooks>['placeholders'] = {};
   const values = (p: Profile, now: Date) => Object.fromEntries(Object.entries(scenarioValues).map(([name, value]) => [name, value(p, now)]));
-  const tools: KitTools = { deps, r: createRenderer(deps.content, values) };
+  const tools: KitTools = { deps, r: createRenderer(deps.content, values), intentOf: (e) => intentOf(e, STAGE_WORDS) };
   const hooks = mergeHooks(tools);
   scenarioValues = hooks.placeholders;
   const kit = createKitSetup(tools, hooks, {
@@ -59,6 +62,7 @@ export function createConversationMachine(deps: MachineDeps) {
     switchesTo: Object.fromEntries(SCENARIOS.map((s) => [s.id, s.switchesTo])),
     fitsNone: (text) => !SCENARIOS.some((s) => s.claims?.(text)) && tellsAnotherStory(text),
     menuOptions: SCENARIOS.flatMap((s) => (s.menuOption ? [s.menuOption] : [])),
+    stageWords: STAGE_WORDS,
   });
   const root = createRoot(kit, {
     scenarios: SCENARIOS.map((s) => ({ id: s.id, stages: s.stages, ...(s.switchText ? { switchText: s.switchText } : {}) })),

@@ -106,20 +106,17 @@ export function detectCommand(text: string): Command | undefined {
   return undefined;
 }
 
-const STAGES: ReadonlyArray<readonly [StageName, readonly string[]]> = [
-  ['preparation', ['電話の準備', '準備', '電話準備', '事前準備', 'じゅんび', '準備する', '話す内容', '話すこと']],
-  ['situation', ['状況整理', '状況', '状況の整理', '状況を整理', 'じょうきょう', '現状', '現状整理', '整理']],
-  ['call', ['電話する', '電話', '通話', '電話をかける', '電話かける', 'でんわ', '折り返し', '折り返す', '折り返し電話', '電話をする', '電話をかけたい', '電話したい', '電話かけたい']],
-  ['followUp', ['フォローアップ', 'お礼', 'フォロー', 'お礼メール', 'お礼の連絡', 'おれい', 'アフターフォロー', 'followup', 'follow up', 'お礼状', 'お礼のメール', 'お礼メッセージ', 'お礼の連絡をしたい']],
-  ['lessons', ['教訓', '振り返り', '学び', 'ふりかえり', '振り返る', '反省', '次に活かす', '振り返りたい', '振り返ろう']],
-];
 
 const STAGE_SUFFIXES: readonly string[] = [
   'に進む', 'へ進む', 'に進みたい', 'へ進みたい', 'をしたい', 'がしたい', 'したい', 'をやりたい', 'を見たい',
   'をお願いします', 'お願いします', 'について', 'の話', 'から', 'をする', 'へ', 'に', 'を', 'で',
 ];
 
-export function detectStage(text: string): StageName | undefined {
+/** Each stage's names, as a scenario lists them (see ScenarioDefinition.stageWords). */
+export type StageWords = ReadonlyArray<readonly [StageName, readonly string[]]>;
+
+/** The stage a short message names ("電話の準備", "教訓へ進みたい"), from the scenarios' own words. */
+export function detectStage(text: string, table: StageWords): StageName | undefined {
   let core = normalize(text).toLowerCase().replace(TRAILING, '');
   core = core.replace(/^(?:[0-9]{1,2}|[a-e])(?:[.)、:]\s?|\s)/, '').replace(/^[【\[(「]|[】\])」]$/g, '').trim();
   if (core.length === 0 || core.length > 14) return undefined;
@@ -127,7 +124,7 @@ export function detectStage(text: string): StageName | undefined {
   for (const suffix of STAGE_SUFFIXES) {
     if (core.endsWith(suffix) && core.length > suffix.length) candidates.add(core.slice(0, -suffix.length));
   }
-  for (const [stage, words] of STAGES) {
+  for (const [stage, words] of table) {
     if ([...candidates].some((c) => words.includes(c))) return stage;
   }
   return undefined;

@@ -19,6 +19,7 @@ export { parseCount } from './count.ts';
 export { parseBusinessHours } from './hours.ts';
 export { extractFacts } from './facts.ts';
 export { detectCommand, detectStage } from './commands.ts';
+export type { StageWords } from './commands.ts';
 export { affirms, denies, hedges, saysPlainYes } from './yes-no.ts';
 export { confirmsDeletion, isNoNewValue } from './typed-answers.ts';
 export { mentionsProgress, readWaitingChoice, readWaitingNews } from './employer-news.ts';

@@ -35,4 +35,5 @@ export type Command =
   | 'no'
   | 'skip';
 
-export type StageName = 'situation' | 'preparation' | 'call' | 'followUp' | 'lessons';
+/** A conversation stage, as the scenarios name them. */
+export type StageName = string;

@@ -148,7 +148,7 @@ describe('the machine and flows/ agree', () => {
       for (const section of ['texts', 'quickReplies', 'templates', 'checklists']) for (const key of Object.keys(parsed[section] ?? {})) owner.set(`${section}.${key}`, folder);
     }
     const calendar = createBusinessCalendar();
-    const kit = createKitSetup({ deps: { content, calendar, callWindows: createCallWindows(calendar) }, r: createRenderer(content) }, {} as never);
+    const kit = createKitSetup({ deps: { content, calendar, callWindows: createCallWindows(calendar) }, r: createRenderer(content), intentOf: () => undefined }, {} as never);
     for (const scenario of SCENARIOS) {
       const keys = contentKeysOf(scenario.states(kit));
       const named = [

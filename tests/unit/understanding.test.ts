@@ -26,6 +26,7 @@ import {
   type CallBranch,
   type CallOutcome,
 } from '../../src/conversation/scenarios/missed-call/call-words.ts';
+import { MISSED_CALL_STAGE_WORDS } from '../../src/conversation/scenarios/missed-call/words.ts';
 
 /** The opening question of the article, pasted as one message. */
 const ARTICLE =
@@ -493,7 +494,7 @@ describe('extractFacts', () => {
       const started = performance.now();
       extractFacts(input);
       detectCommand(input);
-      detectStage(input);
+      detectStage(input, MISSED_CALL_STAGE_WORDS);
       expect(performance.now() - started).toBeLessThan(1000);
     }
   });
@@ -628,7 +629,7 @@ describe('detectStage', () => {
     ['電話をかけたい', 'call'],
     ['3. 電話する', 'call'],
   ])('%j → %s', (text, expected) => {
-    expect(detectStage(text)).toBe(expected);
+    expect(detectStage(text, MISSED_CALL_STAGE_WORDS)).toBe(expected);
   });
 
   it.each<[string]>([
@@ -639,7 +640,7 @@ describe('detectStage', () => {
     ['お礼のメールを送るべきか迷っています、どう思いますか'],
     ['はい'],
   ])('%j → undefined', (text) => {
-    expect(detectStage(text)).toBeUndefined();
+    expect(detectStage(text, MISSED_CALL_STAGE_WORDS)).toBeUndefined();
   });
 });
 

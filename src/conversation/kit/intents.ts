@@ -1,4 +1,4 @@
-import { detectCommand, detectStage, normalize } from '../../understanding/index.ts';
+import { detectCommand, detectStage, normalize, type StageWords } from '../../understanding/index.ts';
 import type { ConversationEvent, StageName } from './events.ts';
 import type { EditableField } from './profile.ts';
 import { rememberInTurn } from '../turn-memo.ts';
@@ -71,17 +71,17 @@ function editRequest(core: string): EditableField | undefined {
 }
 
 /** What a text message asks for; the same answer for the same text within a turn. */
-export function textIntent(raw: string): Intent {
-  return rememberInTurn(`intent\u0000${raw}`, () => readTextIntent(raw));
+export function textIntent(raw: string, stageWords: StageWords = []): Intent {
+  return rememberInTurn(`intent\u0000${stageWords.length}\u0000${raw}`, () => readTextIntent(raw, stageWords));
 }
 
-function readTextIntent(raw: string): Intent {
+function readTextIntent(raw: string, stageWords: StageWords): Intent {
   const core = normalize(raw).replace(/[。！!？?\s]+$/u, '');
   if (NEXT_WORDS.test(core)) return { kind: 'next' };
   if (DONE_WORDS.test(core)) return { kind: 'done' };
   const command = detectCommand(raw);
   if (command) return { kind: command };
-  const stage = detectStage(raw);
+  const stage = detectStage(raw, stageWords);
   if (stage) return { kind: 'stage', stage };
   const field = editRequest(core);
   if (field) return { kind: 'edit', field };
@@ -148,8 +148,9 @@ export function postbackIntent(data: string): Intent {
   return { kind: 'other', text: '' };
 }
 
-export function intentOf(event: ConversationEvent): Intent | undefined {
-  if (event.type === 'TEXT') return textIntent(event.text);
+/** What an event means; `stageWords`: the registered scenarios' names for their stages. */
+export function intentOf(event: ConversationEvent, stageWords: StageWords = []): Intent | undefined {
+  if (event.type === 'TEXT') return textIntent(event.text, stageWords);
   if (event.type === 'POSTBACK') return postbackIntent(event.data);
   return undefined;
 }

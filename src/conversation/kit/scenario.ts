@@ -1,4 +1,5 @@
 import type { Content } from '../../flows/load-flows.ts';
+import type { StageWords } from '../../understanding/index.ts';
 import type { BusinessCalendar } from '../../time/business-calendar.ts';
 import type { CallWindows } from '../../time/call-windows.ts';
 import type { ConversationContext } from './context.ts';
@@ -18,6 +19,8 @@ export interface MachineDeps {
 export interface KitTools {
   deps: MachineDeps;
   r: Renderer;
+  /** What an event means (with every scenario's stage names). */
+  intentOf(e: ConversationEvent): Intent | undefined;
 }
 
 type Ev = ConversationEvent;
@@ -96,6 +99,8 @@ export interface ScenarioDefinition<K = unknown> {
   checklists?: readonly string[];
   /** Content keys it uses that no `speak` action names (composed replies, timers). */
   content: { texts?: readonly string[]; quickReplies?: readonly string[]; templates?: readonly string[] };
+  /** What people call its stages, typed instead of tapped ("電話の準備", "連絡待ち"). */
+  stageWords?: StageWords;
   /** The first message tells this scenario's story (the first scenario that claims it takes it). */
   claims?(text: string): boolean;
   /** Said later, the user says this scenario is theirs after all ("実は電話はまだ来ていなくて…"). */

@@ -1,11 +1,11 @@
 import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { QuickReplyOption } from '../../flows/schema.ts';
 import { buildTextMessages } from '../../messages/build-text.ts';
-import { confirmsDeletion, denies, hedges, normalize, saysPlainYes, affirms } from '../../understanding/index.ts';
+import { affirms, confirmsDeletion, denies, hedges, normalize, saysPlainYes, type StageWords } from '../../understanding/index.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 import type { ConversationContext, ConversationInput, TypedCheck } from './context.ts';
 import type { ConversationEvent, Effect, StageName } from './events.ts';
-import { intentOf, type IntentKind } from './intents.ts';
+import { intentOf as readIntent, type IntentKind } from './intents.ts';
 import { describeProfile, EDITABLE_FIELDS, FIELD_LABELS, mergeFacts, type EditableField, type Profile } from './profile.ts';
 import { askPart, EDIT_QUESTION, factsOf, interpretAnswer, isAnswered, QUESTIONS, type Interpretation, type QuestionId } from './questions.ts';
 import type { Part } from './render.ts';
@@ -64,6 +64,8 @@ export class MissingHookError extends Error {
  */
 export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, scenarios: ScenarioRouting = NO_ROUTING) {
   const { r } = tools;
+  /** What an event means, with the scenarios' stage names. */
+  const intentOf = (e: Ev) => readIntent(e, scenarios.stageWords);
   const reply = (messages: unknown[]): Effect => ({ type: 'reply', messages });
 
   // The kit's questions and the scenarios' own, asked and read alike.
@@ -357,9 +359,11 @@ export interface ScenarioRouting {
   /** A story that is about none of them ("履歴書の書き方を教えて"): answered kindly, with what Akari does. */
   fitsNone: (text: string) => boolean;
   menuOptions: readonly string[];
+  /** Each stage's names, typed instead of tapped. */
+  stageWords: StageWords;
 }
 
-const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switchesTo: {}, fitsNone: () => false, menuOptions: [] };
+const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switchesTo: {}, fitsNone: () => false, menuOptions: [], stageWords: [] };
 
 /** Content keys the kit's own actions use (help, reprompts, the profile, the check of a typed result). */
 export const KIT_CONTENT = {

@@ -2,7 +2,6 @@ import { describeWhen } from '../../../time/tokyo.ts';
 import { parseBusinessHours } from '../../../understanding/index.ts';
 import type { ConversationContext } from '../../kit/context.ts';
 import type { ConversationEvent } from '../../kit/events.ts';
-import { intentOf } from '../../kit/intents.ts';
 import { formatHours, summarizeSituation, type Profile } from '../../kit/profile.ts';
 import { interpretAnswer } from '../../kit/questions.ts';
 import type { KitTools, ScenarioHooks } from '../../kit/scenario.ts';
@@ -15,7 +14,7 @@ type Ctx = ConversationContext;
 
 /** The replies, updates and conditions of the missed-call scenario, as the kit's hooks. */
 export function missedCallHooks(tools: KitTools): ScenarioHooks {
-  const { deps, r } = tools;
+  const { deps, r, intentOf } = tools;
   const { timers, nextCallTime, checkInTime, recapTime } = missedCallTimers(tools);
 
   function assessment(p: Profile, at: number): unknown[] {

@@ -8,7 +8,7 @@ import { missedCallHooks } from './hooks.ts';
 import { lessonsStage } from './lessons.ts';
 import { preparationStage } from './preparation.ts';
 import { situationStage } from './situation.ts';
-import { claimsMissedCall, switchesToMissedCall } from './words.ts';
+import { claimsMissedCall, MISSED_CALL_STAGE_WORDS, switchesToMissedCall } from './words.ts';
 import { CHECKED_NEWS, CHECKED_OUTCOMES, heardStep, NEWS, outcomeStep, THANKS_SENT_ACTIONS } from './steps.ts';
 
 /**
@@ -20,6 +20,7 @@ export const missedCall: ScenarioDefinition<Kit> = {
   stages: ['situation', 'preparation', 'call', 'followUp', 'lessons'],
   richMenuStages: ['situation', 'preparation', 'call', 'followUp', 'lessons'],
   checklists: ['research', 'lessons'],
+  stageWords: MISSED_CALL_STAGE_WORDS,
   claims: claimsMissedCall,
   switchesTo: switchesToMissedCall,
   switchText: 'missedCall.switched',

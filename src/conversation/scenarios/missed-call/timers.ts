@@ -1,7 +1,6 @@
 import { addTokyoDays, atTokyoMinute } from '../../../time/tokyo.ts';
 import type { ConversationContext } from '../../kit/context.ts';
 import type { ConversationEvent } from '../../kit/events.ts';
-import { intentOf } from '../../kit/intents.ts';
 import type { Profile } from '../../kit/profile.ts';
 import { parseWaitDays } from '../../kit/questions.ts';
 import type { KitTools, TimerSpec } from '../../kit/scenario.ts';
@@ -12,7 +11,7 @@ export const tokyoAt = (date: Date, hour: number, minute = 0) => atTokyoMinute(d
 export const callProfile = (p: Profile): CallProfile => ({ kind: p.employerKind, hours: p.businessHours });
 
 /** Days the employer said it would take, from a tapped option or typed text (0 = not told). */
-export const toldDays = (e: ConversationEvent): number => {
+export const toldDays = (e: ConversationEvent, intentOf: KitTools['intentOf']): number => {
   const i = intentOf(e);
   if (i?.kind === 'answer') return Number(i.value) || 0;
   if (i?.kind === 'other') return parseWaitDays(i.text, new Date(e.at)) ?? 0;
@@ -20,7 +19,7 @@ export const toldDays = (e: ConversationEvent): number => {
 };
 
 /** The missed-call scenario's pushes, one row each: when, whether still relevant, what it says. */
-export function missedCallTimers({ deps, r }: KitTools) {
+export function missedCallTimers({ deps, r, intentOf }: KitTools) {
   const { calendar, callWindows } = deps;
   /** The next call window, or the next business morning. */
   const nextCallTime = (c: ConversationContext, now: Date) => {
@@ -29,7 +28,7 @@ export function missedCallTimers({ deps, r }: KitTools) {
   };
   /** After the date the employer gave (the next business morning after it), or 3 business days. */
   const checkInTime = (e: ConversationEvent, now: Date) => {
-    const told = toldDays(e);
+    const told = toldDays(e, intentOf);
     return told > 0 ? calendar.nextBusinessDay(tokyoAt(addTokyoDays(now, told), 10)) : calendar.addBusinessDays(tokyoAt(now, 10), 3);
   };
   const recapTime = (now: Date) => tokyoAt(addTokyoDays(now, 7), 10);

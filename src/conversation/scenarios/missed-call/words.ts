@@ -1,3 +1,4 @@
+import type { StageWords } from '../../../understanding/commands.ts';
 import { normalize } from '../../../understanding/normalize.ts';
 import { mentionsProgress, readWaitingChoice, readWaitingNews } from '../../../understanding/index.ts';
 import { declinesReminder, readCallBranch, readCallOutcome, readThanksStep, readTimingChoice, saysThanksSent } from './call-words.ts';
@@ -33,3 +34,12 @@ export const claimsMissedCall = (text: string): boolean => MISSED_CALL_STORY.tes
 const MISSED_CALL_AFTER_ALL =
   /実は[^。]{0,15}(?:着信|電話)(?:が|は)?(?:あっ|あり|来て|きて|入って)|不在着信(?:が|に)?(?:あっ|あり|残って|気(?:づ|付))|電話に出(?:られ|れ)(?:なかった|ませんでした)|(?:電話|着信)を(?:逃し|取り逃し)/;
 export const switchesToMissedCall = (text: string): boolean => MISSED_CALL_AFTER_ALL.test(normalize(text));
+
+/** What people call the missed-call scenario's stages (typed instead of tapped from the menu). */
+export const MISSED_CALL_STAGE_WORDS: StageWords = [
+  ['preparation', ['電話の準備', '準備', '電話準備', '事前準備', 'じゅんび', '準備する', '話す内容', '話すこと']],
+  ['situation', ['状況整理', '状況', '状況の整理', '状況を整理', 'じょうきょう', '現状', '現状整理', '整理']],
+  ['call', ['電話する', '電話', '通話', '電話をかける', '電話かける', 'でんわ', '折り返し', '折り返す', '折り返し電話', '電話をする', '電話をかけたい', '電話したい', '電話かけたい']],
+  ['followUp', ['フォローアップ', 'お礼', 'フォロー', 'お礼メール', 'お礼の連絡', 'おれい', 'アフターフォロー', 'followup', 'follow up', 'お礼状', 'お礼のメール', 'お礼メッセージ', 'お礼の連絡をしたい']],
+  ['lessons', ['教訓', '振り返り', '学び', 'ふりかえり', '振り返る', '反省', '次に活かす', '振り返りたい', '振り返ろう']],
+];

@@ -4,7 +4,7 @@ import { contactInquiryStage } from './contact-inquiry.ts';
 import { contactWaitStage } from './contact-wait.ts';
 import { waitingHooks } from './hooks.ts';
 import { heardStep } from './steps.ts';
-import { claimsWaiting, switchesToWaiting } from './words.ts';
+import { claimsWaiting, switchesToWaiting, WAITING_STAGE_WORDS } from './words.ts';
 
 /**
  * 連絡待ち: the interview went fine, the employer said it would be in touch (or said nothing), and
@@ -13,6 +13,7 @@ import { claimsWaiting, switchesToWaiting } from './words.ts';
 export const waiting: ScenarioDefinition<Kit> = {
   id: 'waiting',
   stages: ['contactWait', 'contactInquiry'],
+  stageWords: WAITING_STAGE_WORDS,
   claims: claimsWaiting,
   switchesTo: switchesToWaiting,
   switchText: 'wait.switched',

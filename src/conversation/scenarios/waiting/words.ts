@@ -2,6 +2,7 @@
  * The waiting scenario's own words: a story of a promised contact that hasn't come, how long ago
  * the interview was, what was promised, and the options of its steps in words.
  */
+import type { StageWords } from '../../../understanding/commands.ts';
 import { parseDays } from '../../../understanding/days.ts';
 import { normalize } from '../../../understanding/normalize.ts';
 import { choices, hits, oneAnswer } from '../../../understanding/reading.ts';
@@ -69,3 +70,9 @@ export function readWaitChoice(text: string): 'remind' | 'meanwhile' | 'inquire'
 const ASKED = /(?:(?:問い?合わ?せ|電話|メール)(?:を)?(?:し|送り|送っ|かけ)|問い?合わ?せ)(?:ました|た|てみました|ておきました)$/;
 /** After the script: "問い合わせました", "メールを送りました". */
 export const saysInquired = (text: string): boolean => clauses(text).some((c) => ASKED.test(c.replace(/[。!！…]+$/, '')));
+
+/**
+ * Its stage's name, typed: only words no step of another scenario takes as an answer ("連絡待ちです"
+ * answers how a call went, "問い合わせ" picks the missed-call inquiry).
+ */
+export const WAITING_STAGE_WORDS: StageWords = [['contactWait', ['連絡待ちの相談', '連絡待ちについて相談']]];
