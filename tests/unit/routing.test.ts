@@ -13,13 +13,17 @@ const machine = createConversationMachine({ content, calendar, callWindows: crea
 const AT = Date.parse('2026-12-01T01:00:00Z'); // Tuesday 10:00 in Tokyo
 
 /** Where the first message leads (the top-level state), and what Akari answers. */
-function firstTurn(text: string) {
+function firstTurn(text: string, opts: { followFirst?: boolean } = {}) {
   const actor = createActor(machine, { input: { at: AT } });
   const said: string[] = [];
   actor.on('*', (e) => {
     if (e.type === 'reply') for (const m of e.messages as { type: string; text?: string }[]) if (m.text) said.push(m.text);
   });
   actor.start();
+  // Adding Akari as a friend comes first for most people: the greeting asks the default scenario's
+  // first question, and the story still picks its own.
+  if (opts.followFirst) inTurn(() => actor.send({ type: 'FOLLOW', at: AT }));
+  said.length = 0;
   inTurn(() => actor.send({ type: 'TEXT', text, at: AT }));
   const value = actor.getSnapshot().value;
   actor.stop();
@@ -83,6 +87,16 @@ describe('the first message picks the scenario', () => {
 
   it.each(MISSED_CALL)('a missed call: %s', (text) => {
     expect(firstTurn(text).stage).toBe('situation');
+  });
+
+  it.each(WAITING)('after following, still waiting: %s', (text) => {
+    const { stage, said } = firstTurn(text, { followFirst: true });
+    expect(stage).toBe('contactWait');
+    expect(said).toMatch(/不採用|いつ頃までに連絡すると言われましたか|結論からお伝えすると/);
+  });
+
+  it.each(MISSED_CALL)('after following, still a missed call: %s', (text) => {
+    expect(firstTurn(text, { followFirst: true }).stage).toBe('situation');
   });
 
   it.each(NEITHER)('neither: %s', (text) => {

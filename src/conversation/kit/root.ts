@@ -75,12 +75,21 @@ export function createRoot(kit: Kit, o: RootOptions) {
         // Any other tap or command was meant for something else: the edit ends, and the message goes on.
         { guard: 'editing', actions: ['endEdit', 'reraise'] },
         // "実は電話はまだ来ていなくて…": another scenario is theirs. What they told is kept.
-        ...o.scenarios.map(({ id, switchText }) => ({
-          guard: { type: 'switchesTo' as const, params: { scenario: id } },
-          target: `.${startOf(id)}`,
-          reenter: true,
-          actions: ['clearQuestion' as const, 'absorbFacts' as const, inScenario(id), ...(switchText ? [say({ say: switchText })] : [])],
-        })),
+        ...o.scenarios.flatMap(({ id, switchText }) => [
+          {
+            guard: and([{ type: 'switchesTo' as const, params: { scenario: id } }, 'switchSaid']),
+            target: `.${startOf(id)}`,
+            reenter: true,
+            actions: ['clearQuestion' as const, 'absorbFacts' as const, inScenario(id), ...(switchText ? [say({ say: switchText })] : [])],
+          },
+          // Its story told at the first question after following: straight to it.
+          {
+            guard: { type: 'switchesTo' as const, params: { scenario: id } },
+            target: `.${startOf(id)}`,
+            reenter: true,
+            actions: ['clearQuestion' as const, 'absorbFacts' as const, inScenario(id)],
+          },
+        ]),
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
         // Starting over starts the scenario the user is in.
         ...o.scenarios.map(({ id }) => ({
@@ -114,13 +123,13 @@ export function createRoot(kit: Kit, o: RootOptions) {
           TEXT: [
             // The story picks the scenario ("1週間以内に連絡すると言われたのに…" is no missed call).
             ...o.scenarios.map(({ id }) => ({
-              guard: and([ig('other'), { type: 'claims' as const, params: { scenario: id } }]),
+              guard: and(['storyText', { type: 'claims' as const, params: { scenario: id } }]),
               target: startOf(id),
               actions: ['absorbFacts' as const, inScenario(id), say({ say: 'greeting' })],
             })),
             // A story about something else: what Akari helps with, and the way in to each.
-            { guard: and([ig('other'), 'fitsNoScenario']), actions: [{ type: 'offerScenarios', params: { say: 'route.neither' } }] },
-            { guard: ig('other'), target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] },
+            { guard: and(['storyText', 'fitsNoScenario']), actions: [{ type: 'offerScenarios', params: { say: 'route.neither' } }] },
+            { guard: 'storyText', target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] },
           ],
           POSTBACK: [{ guard: ig('other'), target: o.start, actions: [say({ say: 'greeting' })] }],
         },

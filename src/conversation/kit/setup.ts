@@ -24,6 +24,7 @@ export const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { 
  * edit can't use leaves the detail unchanged; a command ends the edit and is then carried out.)
  */
 const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
+const isEmpty = (p: Profile): boolean => Object.keys(p).length === 0;
 
 /**
  * Commands carried out after calling off a pending deletion (a pending check passes every message
@@ -85,12 +86,20 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
     return reply(r.render([{ say: 'help' }], p, at, options));
   };
   const scenarioOf = (c: ConversationContext) => c.scenario ?? scenarios.defaultId;
-  /** The user says another scenario is theirs ("実は電話はまだ来ていなくて…"): no stage takes that message. */
-  const switchTarget = (c: ConversationContext, e: Ev): string | undefined => {
+  /**
+   * The user says another scenario is theirs ("実は電話はまだ来ていなくて…": `explicit`), or, with
+   * nothing told and no scenario chosen yet (just after following), tells another scenario's story
+   * ("面接から10日、連絡がない" at the first question). No stage takes that message.
+   */
+  const switchTarget = (c: ConversationContext, e: Ev): { id: string; explicit: boolean } | undefined => {
     if (e.type !== 'TEXT') return undefined;
-    return rememberInTurn(`switch\u0000${scenarioOf(c)}\u0000${e.text}`, () =>
-      scenarios.ids.find((id) => id !== scenarioOf(c) && scenarios.switchesTo[id]?.(e.text)),
-    );
+    return rememberInTurn(`switch\u0000${scenarioOf(c)}\u0000${c.scenario === undefined && isEmpty(c.profile)}\u0000${e.text}`, () => {
+      const said = scenarios.ids.find((id) => id !== scenarioOf(c) && scenarios.switchesTo[id]?.(e.text));
+      if (said) return { id: said, explicit: true };
+      if (c.scenario !== undefined || !isEmpty(c.profile)) return undefined;
+      const story = scenarios.ids.find((id) => scenarios.claims[id]?.(e.text));
+      return story && story !== scenarioOf(c) ? { id: story, explicit: false } : undefined;
+    });
   };
   const rootDialogPending = (c: ConversationContext, e?: Ev): boolean => rootExchangePending(c) || (e !== undefined && switchTarget(c, e) !== undefined);
   const intentIs = (e: Ev, kind: IntentKind) => intentOf(e)?.kind === kind;
@@ -336,7 +345,10 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       claims: ({ event }, params: { scenario: string }) => event.type === 'TEXT' && (scenarios.claims[params.scenario]?.(event.text) ?? false),
       // A message that tells a story none of the scenarios is about (see ScenarioRouting.fitsNone).
       fitsNoScenario: ({ event }) => event.type === 'TEXT' && scenarios.fitsNone(event.text),
-      switchesTo: ({ context, event }, params: { scenario: string }) => !rootExchangePending(context) && switchTarget(context, event) === params.scenario,
+      switchesTo: ({ context, event }, params: { scenario: string }) => !rootExchangePending(context) && switchTarget(context, event)?.id === params.scenario,
+      switchSaid: ({ context, event }) => switchTarget(context, event)?.explicit === true,
+      // A message with nothing at the root waiting: the first message's story (see the new state).
+      storyText: ({ context, event }) => !rootExchangePending(context) && intentIs(event, 'other'),
       inScenario: ({ context }, params: { scenario: string }) => scenarioOf(context) === params.scenario,
       checklistComplete: ({ context }, params: { list: string }) => r.checklistProgress(params.list, context.ticks[params.list] ?? []).complete,
       timerIs: ({ event }, params: { kind: string }) => event.type === 'TIMER' && event.timer.kind === params.kind,
