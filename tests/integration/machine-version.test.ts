@@ -36,6 +36,25 @@ describe('versioned snapshots', () => {
     expect((conv?.snapshot as { context: { profile: object } }).context.profile).toMatchObject({ userName: '佐藤健', employerName: '株式会社ミライ' });
   });
 
+  it("an older snapshot in another scenario's stage restarts that stage, in that scenario", async () => {
+    await h.akari.store.commitTurn({
+      userId: USER,
+      conversation: {
+        userId: USER,
+        machineVersion: MACHINE_VERSION - 1,
+        stage: 'contactWait',
+        snapshot: { status: 'active', value: { waitingOld: 'step' }, context: { profile: { employerName: '株式会社ミライ', facts: { interviewDays: 10, promisedDays: 7 } }, notifications: true } },
+        updatedAt: 0,
+      },
+    });
+    const all = (await h.say(USER, 'ヘルプ')).join('\n');
+    expect(all).toContain('仕組みを新しくしたため');
+    expect(all).toContain('いまは問い合わせてよい時期です');
+    const conv = await h.akari.store.loadConversation(USER);
+    expect(conv?.stage).toBe('contactWait');
+    expect((conv?.snapshot as { context: { scenario?: string } }).context.scenario).toBe('waiting');
+  });
+
   it('a snapshot that cannot be restored does not crash the user: the stage restarts', async () => {
     await h.akari.store.commitTurn({
       userId: USER,

@@ -38,7 +38,8 @@ const full = placeholderValues(
   },
   new Date('2026-12-01T01:00:00Z'),
 );
-const extras = Object.fromEntries(PLACEHOLDERS.map((p) => [p, 'テスト']));
+// Every placeholder a text may use, the kit's and the scenarios' own.
+const extras = Object.fromEntries(CONTENT_REQUIREMENTS.placeholders.map((p) => [p, 'テスト']));
 
 describe('flows/ content', () => {
   it('loads and has everything the machine uses', () => {

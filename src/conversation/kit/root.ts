@@ -117,7 +117,7 @@ export function createRoot(kit: Kit, o: RootOptions) {
         always: o.stages.map((stage) => ({
           guard: { type: 'resumeAt' as const, params: { stage } },
           target: stage,
-          actions: [say({ say: 'versionReset' }), assign({ resumeStage: undefined })],
+          actions: [say({ say: 'versionReset' }), assign({ resumeStage: undefined }), inScenario(ownerOf(stage))],
         })),
         on: {
           TEXT: [
