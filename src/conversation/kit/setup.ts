@@ -25,6 +25,9 @@ export const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { 
  */
 const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
 const isEmpty = (p: Profile): boolean => Object.keys(p).length === 0;
+/** Nothing told, skipped or decided yet, and no scenario chosen: a story may still pick one. */
+const untouched = (c: ConversationContext): boolean =>
+  c.scenario === undefined && isEmpty(c.profile) && c.skipped.length === 0 && c.outcome === undefined && !c.heardBack && !c.thanksSent;
 
 /**
  * Commands carried out after calling off a pending deletion (a pending check passes every message
@@ -93,10 +96,10 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
    */
   const switchTarget = (c: ConversationContext, e: Ev): { id: string; explicit: boolean } | undefined => {
     if (e.type !== 'TEXT') return undefined;
-    return rememberInTurn(`switch\u0000${scenarioOf(c)}\u0000${c.scenario === undefined && isEmpty(c.profile)}\u0000${e.text}`, () => {
+    return rememberInTurn(`switch\u0000${scenarioOf(c)}\u0000${untouched(c)}\u0000${e.text}`, () => {
       const said = scenarios.ids.find((id) => id !== scenarioOf(c) && scenarios.switchesTo[id]?.(e.text));
       if (said) return { id: said, explicit: true };
-      if (c.scenario !== undefined || !isEmpty(c.profile)) return undefined;
+      if (!untouched(c)) return undefined;
       const story = scenarios.ids.find((id) => scenarios.claims[id]?.(e.text));
       return story && story !== scenarioOf(c) ? { id: story, explicit: false } : undefined;
     });
