@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emit, setup } from 'xstate';
-import type { ConversationEvent, Effect } from '../../src/conversation/events.ts';
+import type { ConversationEvent, Effect } from '../../src/conversation/kit/events.ts';
 import type { ConversationMachine } from '../../src/conversation/machine.ts';
 import { createConversationRuntime } from '../../src/conversation/runtime.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
