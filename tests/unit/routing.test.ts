@@ -109,6 +109,20 @@ describe('the first message picks the scenario', () => {
     expect(firstTurn(text).stage).toBe('situation');
   });
 
+  it('without a promise, a part-time job waits less than an office job before asking', () => {
+    const actor = createActor(machine, { input: { at: AT } });
+    const said: string[] = [];
+    actor.on('*', (e) => {
+      if (e.type === 'reply') for (const m of e.messages as { text?: string }[]) if (m.text) said.push(m.text);
+    });
+    actor.start();
+    inTurn(() => actor.send({ type: 'TEXT', text: 'バイトの面接を受けて6日経ちますが、まだ連絡が来ません', at: AT }));
+    inTurn(() => actor.send({ type: 'POSTBACK', data: 'action=answer&q=promisedDays&v=0', at: AT }));
+    expect(said.join('\n')).toContain('目安は5日ほど');
+    expect(said.join('\n')).toContain('いまは問い合わせてよい時期です');
+    actor.stop();
+  });
+
   it('the two messages of the issue are answered on point in the first reply', () => {
     const week = firstTurn('先週面接して、1週間以内に連絡すると言われたのにまだ来ません。電話してもいいですか？').said;
     expect(week).toContain('期限を少し過ぎたところです');

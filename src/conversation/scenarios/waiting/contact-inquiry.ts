@@ -12,7 +12,7 @@ export const contactInquiryStage = (kit: Kit) =>
     on: { '*': [{ guard: ig('back'), target: '#akari.contactWait' }], POSTBACK: heardTaps },
     initial: 'route',
     states: {
-      ...askFirst({ needs: ['employer', 'userName'], lead: 'wait.inquiry.needs', then: 'timing' }),
+      ...askFirst({ needs: ['employer', 'jobKind', 'userName'], lead: 'wait.inquiry.needs', then: 'timing' }),
       timing: {
         entry: ['clearQuestion', 'resetUnclear', compose('waitTiming')],
         on: {

@@ -4,7 +4,7 @@ import type { ConversationContext } from '../../kit/context.ts';
 import type { Profile } from '../../kit/profile.ts';
 import type { Interpretation } from '../../kit/questions.ts';
 import type { KitTools, QuestionSpec, ScenarioHooks } from '../../kit/scenario.ts';
-import { DEFAULT_WAIT_DAYS, interviewDaysOf, promisedDaysOf, waitingTimers } from './timers.ts';
+import { defaultWaitDays, interviewDaysOf, promisedDaysOf, waitDaysOf, waitingTimers } from './timers.ts';
 import { readDaysAnswer, readInterviewDays, readPromiseAnswer, readPromisedDays, readWaitChoice, saysInquired } from './words.ts';
 
 /** "1週間", "10日", "2〜3日": a number of days as people say it. */
@@ -46,7 +46,7 @@ export function waitingHooks(tools: KitTools): ScenarioHooks {
     const from = askFrom(c, now);
     if (since === undefined || !from) return 'unknown';
     if (from.getTime() <= now.getTime()) return 'ask';
-    return since >= (promisedDaysOf(c) || DEFAULT_WAIT_DAYS) ? 'justPast' : 'before';
+    return since >= waitDaysOf(c) ? 'justPast' : 'before';
   };
 
   return {
@@ -60,7 +60,8 @@ export function waitingHooks(tools: KitTools): ScenarioHooks {
     },
     placeholders: {
       interviewDaysPhrase: (p) => (p.facts?.interviewDays !== undefined ? daysPhrase(Number(p.facts.interviewDays)) : '何日か'),
-      promisedPhrase: (p) => (Number(p.facts?.promisedDays) > 0 ? `${daysPhrase(Number(p.facts!.promisedDays))}以内` : '特になし（目安は1週間）'),
+      promisedPhrase: (p) =>
+        Number(p.facts?.promisedDays) > 0 ? `${daysPhrase(Number(p.facts!.promisedDays))}以内` : `特になし（目安は${daysPhrase(defaultWaitDays({ profile: p }))}ほど）`,
       // In the employer's ear: the promise, if there was one ("1週間ほどでご連絡をいただけると伺っておりましたが、").
       promisedSentence: (p) => (Number(p.facts?.promisedDays) > 0 ? `面接の際に、${daysPhrase(Number(p.facts!.promisedDays))}ほどでご連絡をいただけると伺っておりましたが、` : ''),
       askFromDate: (p, now) => {

@@ -3,8 +3,13 @@ import type { ConversationContext } from '../../kit/context.ts';
 import type { KitTools, TimerSpec } from '../../kit/scenario.ts';
 
 const DAY = 86_400_000;
-/** Without a promise, a week is a fair time to wait before asking. */
-export const DEFAULT_WAIT_DAYS = 7;
+/**
+ * Without a promise, a fair time to wait before asking: a shop hiring part-timers usually decides
+ * within a few days, a company within a week.
+ */
+export const defaultWaitDays = (c: Pick<ConversationContext, 'profile'>): number => (c.profile.jobKind === 'partTime' ? 5 : 7);
+/** The days to wait: what was promised, or the usual time. */
+export const waitDaysOf = (c: Pick<ConversationContext, 'profile'>): number => (c.profile.facts?.promisedDays as number | undefined) || defaultWaitDays(c);
 
 export const interviewDaysOf = (c: Pick<ConversationContext, 'profile'>) => c.profile.facts?.interviewDays as number | undefined;
 export const promisedDaysOf = (c: Pick<ConversationContext, 'profile'>) => c.profile.facts?.promisedDays as number | undefined;
@@ -15,8 +20,7 @@ export function waitingTimers({ deps, r }: KitTools) {
   const askFrom = (c: Pick<ConversationContext, 'profile'>, now: Date): Date | undefined => {
     const since = interviewDaysOf(c);
     if (since === undefined) return undefined;
-    const promised = promisedDaysOf(c) || DEFAULT_WAIT_DAYS;
-    const deadline = addTokyoDays(now, promised - since);
+    const deadline = addTokyoDays(now, waitDaysOf(c) - since);
     return deps.calendar.nextBusinessDay(atTokyoMinute(deadline, 10 * 60));
   };
 
