@@ -61,7 +61,7 @@ export function waitingHooks(tools: KitTools): ScenarioHooks {
     placeholders: {
       interviewDaysPhrase: (p) => (p.facts?.interviewDays !== undefined ? daysPhrase(Number(p.facts.interviewDays)) : '何日か'),
       promisedPhrase: (p) =>
-        Number(p.facts?.promisedDays) > 0 ? `${daysPhrase(Number(p.facts!.promisedDays))}以内` : `特になし（目安は${daysPhrase(defaultWaitDays({ profile: p }))}ほど）`,
+        Number(p.facts?.promisedDays) > 0 ? `${daysPhrase(Number(p.facts!.promisedDays))}以内` : `特になし、目安は${daysPhrase(defaultWaitDays({ profile: p }))}ほど`,
       // In the employer's ear: the promise, if there was one ("1週間ほどでご連絡をいただけると伺っておりましたが、").
       promisedSentence: (p) => (Number(p.facts?.promisedDays) > 0 ? `面接の際に、${daysPhrase(Number(p.facts!.promisedDays))}ほどでご連絡をいただけると伺っておりましたが、` : ''),
       askFromDate: (p, now) => {
