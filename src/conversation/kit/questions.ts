@@ -22,14 +22,6 @@ export type QuestionId =
   | 'wentWell'
   | 'toChange';
 
-export const SITUATION_QUESTIONS: readonly QuestionId[] = ['days', 'reason', 'count', 'employer', 'jobKind', 'contactLeft'];
-
-/** What each later stage needs before it can fill in its templates (asked first if a user jumps in). */
-export const STAGE_NEEDS = {
-  preparation: ['reason', 'employer', 'userName', 'contactPerson'],
-  call: ['employer', 'userName'],
-  followUp: ['employer', 'userName'],
-} as const satisfies Record<string, readonly QuestionId[]>;
 
 export function isAnswered(q: QuestionId, p: Profile): boolean {
   switch (q) {

@@ -1,6 +1,6 @@
 import { and, not } from 'xstate';
 import type { Kit } from '../../kit/setup.ts';
-import { STAGE_NEEDS } from '../../kit/questions.ts';
+import { STAGE_NEEDS } from './questions.ts';
 import { askFirst, compose, holds, ig, say, schedule, stepOn, tg, typedAnswer, vg } from '../../kit/steps.ts';
 import { branchHandlers, OUTCOMES, outcomeStep, retypeGuard, typedOutcomeHandlers } from './steps.ts';
 

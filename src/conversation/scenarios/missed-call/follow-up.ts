@@ -1,6 +1,6 @@
 import { and, not } from 'xstate';
 import type { Kit } from '../../kit/setup.ts';
-import { STAGE_NEEDS } from '../../kit/questions.ts';
+import { STAGE_NEEDS } from './questions.ts';
 import { askFirst, cancel, compose, holds, ig, nextOn, noteHandlers, say, schedule, tg, typedAnswer } from '../../kit/steps.ts';
 import { heardStep, NEWS, retypeGuard, thanksHandlers, typedNewsHandlers } from './steps.ts';
 

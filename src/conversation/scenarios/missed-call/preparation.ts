@@ -1,6 +1,6 @@
 import { and, not } from 'xstate';
 import type { Kit } from '../../kit/setup.ts';
-import { STAGE_NEEDS } from '../../kit/questions.ts';
+import { STAGE_NEEDS } from './questions.ts';
 import { askFirst, compose, holds, ig, nextOn, say } from '../../kit/steps.ts';
 
 const toStrengths = { label: '次へ（強みの整理）', data: 'action=next', displayText: '次へ' };

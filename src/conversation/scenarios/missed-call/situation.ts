@@ -1,5 +1,5 @@
 import type { Kit } from '../../kit/setup.ts';
-import { SITUATION_QUESTIONS } from '../../kit/questions.ts';
+import { SITUATION_QUESTIONS } from './questions.ts';
 import { answerHandlers, compose, holds, ig, nextOn, say } from '../../kit/steps.ts';
 
 /** 状況整理: what happened (asked one question at a time, each skippable), then the assessment. */
