@@ -83,10 +83,40 @@ export function createConversationMachine(deps: MachineDeps) {
     on: root.on,
     states: { new: root.states!.new, ...states, gone: root.states!.gone },
   } as Parameters<Kit['createMachine']>[0];
+  // Fail at start, not at 3 a.m.: every hook a stage names must exist.
+  const unknown = unknownHooks(config, hooks);
+  if (unknown.length > 0) throw new Error(`the conversation names hooks no scenario defines: ${unknown.join(', ')}`);
   return kit.createMachine(config);
 }
 
 export type ConversationMachine = ReturnType<typeof createConversationMachine>;
+
+/** Hooks a machine definition names (`compose`, `update`, `holds`, `typed`, `schedule`, `sayTimer`) that `hooks` lacks. */
+export function unknownHooks(config: unknown, hooks: Required<ScenarioHooks>): string[] {
+  const table: Record<string, [keyof ScenarioHooks, string]> = {
+    compose: ['composers', 'name'],
+    update: ['updates', 'name'],
+    holds: ['conditions', 'name'],
+    typed: ['readers', 'reader'],
+    schedule: ['timers', 'kind'],
+    sayTimer: ['timers', 'kind'],
+  };
+  const missing = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    const o = node as { type?: unknown; params?: Record<string, unknown> };
+    const entry = typeof o.type === 'string' ? table[o.type] : undefined;
+    if (entry && o.params) {
+      const name = o.params[entry[1]];
+      if (typeof name === 'string' && !(name in hooks[entry[0]])) missing.add(`${o.type} ${name}`);
+    }
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(config);
+  return [...missing].sort();
+}
 
 /** Content keys a machine speaks: every `say`, `qr`, `template`, checklist and lead in its definition. */
 export function contentKeysOf(config: unknown) {

@@ -161,3 +161,15 @@ describe('the machine and flows/ agree', () => {
     }
   });
 });
+
+describe('the hooks the stages name', () => {
+  it('all exist, and a missing one is named', async () => {
+    const { unknownHooks } = await import('../../src/conversation/machine.ts');
+    const calendar = createBusinessCalendar();
+    const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
+    const hooks = { composers: { assessment: () => [] }, updates: {}, conditions: {}, readers: { outcome: () => undefined }, timers: {}, checked: {}, questions: {}, readFacts: {}, placeholders: {} };
+    expect(unknownHooks({ entry: [{ type: 'compose', params: { name: 'assessment' } }, { type: 'compose', params: { name: 'asessment' } }], on: { TEXT: [{ guard: { type: 'typed', params: { reader: 'outcme', value: 'x' } } }] } }, hooks)).toEqual(['compose asessment', 'typed outcme']);
+    // The real machine was built (its constructor throws on a missing hook) and names many.
+    expect(JSON.stringify(machine.config)).toContain('"type":"compose"');
+  });
+});
