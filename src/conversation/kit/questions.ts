@@ -1,61 +1,33 @@
-import { extractFacts, isNoNewValue, normalize, parseBusinessHours, parseDays } from '../../understanding/index.ts';
+import { extractFacts, isNoNewValue, normalize, parseDays } from '../../understanding/index.ts';
 import { parseJaNumber } from '../../understanding/normalize.ts';
-import type { ContactLeft, Facts, JobKind, MissReason } from '../../understanding/index.ts';
+import type { Facts, JobKind } from '../../understanding/index.ts';
 import type { Intent } from './intents.ts';
 import { mergeFacts, type EditableField, type Profile } from './profile.ts';
 import type { Part } from './render.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 
-/** Every question Akari can ask; each is skippable and never asked again once skipped. */
-export type QuestionId =
-  | 'days'
-  | 'reason'
-  | 'count'
-  | 'employer'
-  | 'jobKind'
-  | 'contactLeft'
-  | 'userName'
-  | 'contactPerson'
-  | 'strengths'
-  | 'hours'
-  | 'waitDays'
-  | 'wentWell'
-  | 'toChange';
+/**
+ * The questions every scenario may ask (the application and the reflection); each is skippable and
+ * never asked again once skipped. A scenario's own questions are in its hooks (QuestionSpec).
+ */
+export type QuestionId = 'employer' | 'jobKind' | 'userName' | 'contactPerson' | 'wentWell' | 'toChange';
 
 
 export function isAnswered(q: QuestionId, p: Profile): boolean {
   switch (q) {
-    case 'days':
-      return p.daysElapsed !== undefined;
-    case 'reason':
-      return (p.reasons?.length ?? 0) > 0;
-    case 'count':
-      return p.callCount !== undefined;
     case 'employer':
       return p.employerName !== undefined;
     case 'jobKind':
       return p.jobKind !== undefined;
-    case 'contactLeft':
-      return (p.contactLeft?.length ?? 0) > 0;
     case 'userName':
       return p.userName !== undefined;
     case 'contactPerson':
       return p.contactPerson !== undefined;
-    case 'strengths':
-      return (p.strengths?.length ?? 0) >= 3;
-    case 'hours':
-      return p.businessHours !== undefined;
     case 'wentWell':
       return p.wentWell !== undefined;
     case 'toChange':
       return p.toChange !== undefined;
-    case 'waitDays':
-      return false;
   }
-}
-
-export function nextQuestion(list: readonly QuestionId[], p: Profile, skipped: readonly QuestionId[]): QuestionId | undefined {
-  return list.find((q) => !isAnswered(q, p) && !skipped.includes(q));
 }
 
 export type Interpretation =
@@ -63,12 +35,10 @@ export type Interpretation =
   | { kind: 'skip' }
   | { kind: 'unclear'; profile: Profile };
 
-const REASONS: readonly MissReason[] = ['hiddenNumber', 'phoneRepair', 'didNotNotice', 'other'];
 const JOBS: readonly JobKind[] = ['partTime', 'fullTime', 'other'];
-const CONTACTS: readonly ContactLeft[] = ['voicemail', 'sms', 'email', 'none'];
 
 /** A short free answer to a "name" question, cleaned of polite endings. */
-function cleanName(text: string, suffixes: RegExp): string | undefined {
+export function cleanName(text: string, suffixes: RegExp): string | undefined {
   const t = normalize(text)
     .replace(/^(私は|わたしは|僕は|ぼくは|名前は|なまえは)/u, '')
     .replace(suffixes, '')
@@ -77,14 +47,6 @@ function cleanName(text: string, suffixes: RegExp): string | undefined {
   // "キャンセル", "そのままで", "秘密", "うーん": answers, but no name.
   if (t.length === 0 || t.length > 30 || isNoNewValue(text)) return undefined;
   return t;
-}
-
-function splitStrengths(text: string): string[] {
-  if (isNoNewValue(text)) return [];
-  return normalize(text)
-    .split(/[、,，\n・]|(?:\s{2,})/u)
-    .map((s) => s.replace(/^[\s「『]+|[\s」』。]+$/gu, '').trim())
-    .filter((s) => s.length > 0 && s.length <= 60);
 }
 
 /**
@@ -99,28 +61,10 @@ export function factsOf(text: string, now: Date): Facts {
 export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: Date): Interpretation {
   if (intent.kind === 'skip' || intent.kind === 'next' || (intent.kind === 'no' && (q === 'contactPerson' || q === 'employer'))) return { kind: 'skip' };
   if (intent.kind === 'answer') {
-    if (intent.question !== q && !(q === 'days' && intent.question === 'days')) {
-      return { kind: 'unclear', profile: p };
-    }
+    if (intent.question !== q) return { kind: 'unclear', profile: p };
     const v = intent.value;
-    switch (q) {
-      case 'days':
-        return Number.isFinite(Number(v)) ? { kind: 'answer', profile: { ...p, daysElapsed: Number(v) } } : { kind: 'unclear', profile: p };
-      case 'count':
-        return Number.isFinite(Number(v)) ? { kind: 'answer', profile: { ...p, callCount: Number(v), callCountApprox: Number(v) >= 3 } } : { kind: 'unclear', profile: p };
-      case 'reason':
-        return (REASONS as readonly string[]).includes(v)
-          ? { kind: 'answer', profile: { ...p, reasons: [...new Set([...(p.reasons ?? []), v as MissReason])] } }
-          : { kind: 'unclear', profile: p };
-      case 'jobKind':
-        return (JOBS as readonly string[]).includes(v) ? { kind: 'answer', profile: { ...p, jobKind: v as JobKind } } : { kind: 'unclear', profile: p };
-      case 'contactLeft':
-        return (CONTACTS as readonly string[]).includes(v) ? { kind: 'answer', profile: { ...p, contactLeft: [v as ContactLeft] } } : { kind: 'unclear', profile: p };
-      case 'waitDays':
-        return { kind: 'answer', profile: p, value: v };
-      default:
-        return { kind: 'unclear', profile: p };
-    }
+    if (q === 'jobKind') return (JOBS as readonly string[]).includes(v) ? { kind: 'answer', profile: { ...p, jobKind: v as JobKind } } : { kind: 'unclear', profile: p };
+    return { kind: 'unclear', profile: p };
   }
   if (intent.kind !== 'other' || intent.text.trim() === '') return { kind: 'unclear', profile: p };
   const text = intent.text;
@@ -145,35 +89,13 @@ export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: 
       const name = cleanName(text, /(さん|様|さま)?(です|でした)?$/u);
       return name ? { kind: 'answer', profile: { ...merged, contactPerson: name.replace(/(さん|様|さま)$/u, '') } } : { kind: 'unclear', profile: merged };
     }
-    case 'strengths': {
-      const added = splitStrengths(text);
-      if (added.length === 0) return { kind: 'unclear', profile: p };
-      const strengths = [...(p.strengths ?? []), ...added].slice(0, 3);
-      return { kind: 'answer', profile: { ...p, strengths } };
-    }
-    case 'hours': {
-      const hours = parseBusinessHours(text);
-      return hours ? { kind: 'answer', profile: { ...merged, businessHours: hours } } : { kind: 'unclear', profile: merged };
-    }
-    case 'waitDays': {
-      const days = parseWaitDays(text, now);
-      return days !== undefined ? { kind: 'answer', profile: merged, value: String(days) } : { kind: 'unclear', profile: merged };
-    }
     case 'wentWell':
     case 'toChange': {
       const note = normalize(text).trim().slice(0, 200);
       return note ? { kind: 'answer', profile: { ...p, [q]: note } } : { kind: 'unclear', profile: p };
     }
-    case 'days':
-      return facts.daysElapsed !== undefined ? { kind: 'answer', profile: merged } : { kind: 'unclear', profile: merged };
-    case 'reason':
-      return facts.reasons?.length ? { kind: 'answer', profile: merged } : { kind: 'unclear', profile: merged };
-    case 'count':
-      return facts.callCount !== undefined ? { kind: 'answer', profile: merged } : { kind: 'unclear', profile: merged };
     case 'jobKind':
       return facts.jobKind ? { kind: 'answer', profile: merged } : { kind: 'unclear', profile: merged };
-    case 'contactLeft':
-      return facts.contactLeft?.length ? { kind: 'answer', profile: merged } : { kind: 'unclear', profile: merged };
   }
 }
 
@@ -206,7 +128,8 @@ export function parseWaitDays(text: string, now: Date): number | undefined {
   return parseDays(t);
 }
 
-export const EDIT_QUESTION: Record<EditableField, QuestionId> = {
+/** The question whose answer is the new value of each detail (a scenario's own, by id, for its details). */
+export const EDIT_QUESTION: Record<EditableField, string> = {
   userName: 'userName',
   employerName: 'employer',
   contactPerson: 'contactPerson',
@@ -221,17 +144,10 @@ export const EDIT_QUESTION: Record<EditableField, QuestionId> = {
 
 /** What Akari says to ask each question, and the options offered with it (always a way to skip). */
 export const QUESTIONS: Record<QuestionId, { text: string; qr?: string }> = {
-  days: { text: 'question.days', qr: 'question.days' },
-  reason: { text: 'question.reason', qr: 'question.reason' },
-  count: { text: 'question.count', qr: 'question.count' },
   employer: { text: 'question.employer', qr: 'question.employer' },
   jobKind: { text: 'question.jobKind', qr: 'question.jobKind' },
-  contactLeft: { text: 'question.contactLeft', qr: 'question.contactLeft' },
   userName: { text: 'question.userName', qr: 'question.userName' },
   contactPerson: { text: 'question.contactPerson', qr: 'question.contactPerson' },
-  strengths: { text: 'strengths.intro', qr: 'strengths.intro' },
-  hours: { text: 'timing.askHours' },
-  waitDays: { text: 'waiting.askDate', qr: 'waiting.askDate' },
   wentWell: { text: 'reflection.wentWell', qr: 'reflection' },
   toChange: { text: 'reflection.toChange', qr: 'reflection' },
 };

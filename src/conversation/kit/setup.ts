@@ -125,7 +125,7 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
     const i = intentOf(event);
     if (!field || !i) return undefined;
     const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
-    return interpretAnswer(EDIT_QUESTION[field], i, base, new Date(atOf(event, context)));
+    return interpretAnswerQ(EDIT_QUESTION[field], i, base, new Date(atOf(event, context)));
   };
 
   return setup({
@@ -205,7 +205,7 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
         const field = context.editing!;
         const q = EDIT_QUESTION[field];
         // Strengths are retyped as a whole, so its "skip / done" options don't belong here.
-        const qrKey = q === 'strengths' ? undefined : QUESTIONS[q].qr;
+        const qrKey = q === 'strengths' ? undefined : (spec(q)?.qr ?? QUESTIONS[q as QuestionId]?.qr);
         return reply(r.render([{ say: 'profileEditPrompt', extra: { fieldLabel: FIELD_LABELS[field] }, ...(qrKey ? { qr: qrKey } : {}) }], context.profile, atOf(event, context)));
       }),
       applyEdit: assign(({ context, event }) => {

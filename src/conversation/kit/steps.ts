@@ -1,5 +1,4 @@
 import type { IntentKind } from './intents.ts';
-import type { QuestionId } from './questions.ts';
 import type { Part } from './render.ts';
 
 /** A parameterised guard: the event's intent is of this kind. */
@@ -38,7 +37,7 @@ export function answerHandlers(next: string) {
  * jump in from the rich menu): `route` asks the first missing one (after `lead`), `details` takes
  * the answer, `detailsNext` asks the next or moves on to `then`. Each question can be skipped.
  */
-export function askFirst(opts: { needs: readonly QuestionId[]; lead: string; then: string; direct?: Part[]; afterDetails?: Part[] }) {
+export function askFirst(opts: { needs: readonly string[]; lead: string; then: string; direct?: Part[]; afterDetails?: Part[] }) {
   const speak = (parts: Part[] | undefined) => (parts?.length ? [say(...parts)] : []);
   const setNext = { type: 'setNextQuestion' as const, params: { list: opts.needs } };
   return {

@@ -3,9 +3,9 @@ import { parseBusinessHours } from '../../../understanding/index.ts';
 import type { ConversationContext } from '../../kit/context.ts';
 import type { ConversationEvent } from '../../kit/events.ts';
 import { formatHours, summarizeSituation, type Profile } from '../../kit/profile.ts';
-import { interpretAnswer } from '../../kit/questions.ts';
 import type { KitTools, ScenarioHooks } from '../../kit/scenario.ts';
 import { atOf } from '../../kit/setup.ts';
+import { MISSED_CALL_QUESTIONS } from './questions.ts';
 import { callProfile, missedCallTimers } from './timers.ts';
 import { MISSED_CALL_READERS, sameNews } from './words.ts';
 
@@ -55,7 +55,7 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
   const answerTo = (q: 'strengths' | 'hours', c: Ctx, e: Ev): Partial<Ctx> => {
     const i = intentOf(e);
     if (!i) return {};
-    const result = interpretAnswer(q, i, c.profile, new Date(atOf(e, c)));
+    const result = MISSED_CALL_QUESTIONS[q].interpret(i, c.profile, new Date(atOf(e, c)));
     return result.kind === 'answer' ? { profile: result.profile } : {};
   };
 
@@ -97,6 +97,7 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
       thanksPending: (c) => !c.thanksSent && (c.outcome === 'continuing' || c.outcome === 'waiting'),
       mayBeWaiting: (c) => c.outcome === 'waiting' || c.outcome === undefined,
     },
+    questions: MISSED_CALL_QUESTIONS,
     readers: MISSED_CALL_READERS,
     timers,
     checked: {
