@@ -40,6 +40,8 @@ export function choiceHandlers(retypeWith: string) {
       { guard: and([typedAnswer, tg('waitChoice', 'inquire')]), target: '#akari.contactInquiry' },
       { guard: ig('next'), target: '#akari.contactInquiry' },
       ...newsHandlers,
+      // "まだ来ません": still nothing, so the answer to "is it time to ask?" again, as it stands today.
+      { guard: and([typedAnswer, tg('employerNews', 'none')]), target: '#akari.contactWait.verdict', reenter: true },
       { guard: typedAnswer, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] },
     ],
   };
