@@ -74,7 +74,7 @@ const MISSED_CALL = [
 const NEITHER = ['履歴書の志望動機の書き方を教えてください', '転職しようか迷っています。相談に乗ってください', '今日の天気はどうですか？晴れますか', 'おすすめのレシピを教えてほしいです'];
 
 // Greetings and short openers: the conversation starts as it always did.
-const OPENERS = ['こんにちは', 'はじめまして', 'あかりさん、こんにちは', 'ひまわり食堂です'];
+const OPENERS = ['こんにちは', 'はじめまして', 'あかりさん、こんにちは', 'ひまわり食堂です', 'こんにちは、相談があります', 'ちょっと聞きたいことがあるんですが', 'すみません、質問してもいいですか？'];
 
 describe('the first message picks the scenario', () => {
   it.each(WAITING)('waiting for a promised contact: %s', (text) => {

@@ -48,7 +48,8 @@ export function createRoot(kit: Kit, o: RootOptions) {
   const on = kit.createStateConfig({
     on: {
       UNFOLLOW: { target: '.gone', actions: [cancel('all'), 'deleteEverything', resetAll] },
-      FOLLOW: { target: `.${o.start}`, reenter: true, actions: ['endRootExchanges', say({ say: 'greeting' })] },
+      // Following (again) starts where a story-less conversation starts; the next story may pick another.
+      FOLLOW: { target: `.${o.start}`, reenter: true, actions: ['endRootExchanges', { type: 'set', params: { values: { scenario: undefined } } }, say({ say: 'greeting' })] },
       NON_TEXT: { actions: [say({ say: 'nonText' })] },
       TIMER: [
         ...o.timers.map(({ kind, then }) => ({
