@@ -98,6 +98,8 @@ async function runPlatformChild(): Promise<void> {
       void platform.close().then(() => process.exit(0));
     }
   });
+  // The benchmark ended (or failed): never outlive it.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ type: 'ready', url });
 }
 
