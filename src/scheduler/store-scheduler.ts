@@ -165,16 +165,25 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
       const due = await store.dueTimers(clock.now().getTime(), batchSize);
       const fresh = due.filter((t) => !attempted.has(t.id));
       if (fresh.length === 0) break;
-      for (const t of fresh) {
-        if (stopped) return stats;
-        attempted.add(t.id);
-        try {
-          await handleTimer(t, stats);
-        } catch (err) {
-          // One bad timer never holds up the others; it stays pending and is tried on the next run.
-          tlog(t).error({ err }, 'could not handle a due timer');
-        }
-      }
+      for (const t of fresh) attempted.add(t.id);
+      // One user's timers in order (the daily cap counts the ones before), users side by side: their
+      // claims then share the store's group commits instead of one transaction each.
+      const byUser = new Map<string, TimerRecord[]>();
+      for (const t of fresh) byUser.set(t.userId, [...(byUser.get(t.userId) ?? []), t]);
+      await Promise.all(
+        [...byUser.values()].map(async (userTimers) => {
+          for (const t of userTimers) {
+            if (stopped) return;
+            try {
+              await handleTimer(t, stats);
+            } catch (err) {
+              // One bad timer never holds up the others; it stays pending and is tried on the next run.
+              tlog(t).error({ err }, 'could not handle a due timer');
+            }
+          }
+        }),
+      );
+      if (stopped) return stats;
       if (due.length < batchSize) break;
     }
     return stats;
