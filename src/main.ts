@@ -80,7 +80,13 @@ export interface Akari {
   channelSecret: string;
   /** Resolves once every accepted event has been handled and its messages sent. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Drains and closes (see `drainAndClose`); `timeoutMs` defaults to DRAIN_TIMEOUT_SECONDS. Calling
+   * it again returns the same stop.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  /** A stop has begun (/readyz answers 503). */
+  isDraining(): boolean;
 }
 
 export async function startAkari(config: Config, overrides: AkariOverrides = {}): Promise<Akari> {
@@ -208,6 +214,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     acceptEvents,
     checkReady: () => store.ping(),
+    isDraining: () => draining,
     ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log, ready: () => startUp })] } : {}),
     // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
     ...(config.localTools && platform
@@ -274,7 +281,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   // tools): there time jumps back and forth at will, and "old" would mean nothing.
   if (fakeClock === undefined && !overrides.skipResume) retention.start();
 
-  let stopped = false;
+  let draining = false;
+  let stopping: Promise<void> | undefined;
   const akari: Akari = {
     config,
     url,
@@ -287,24 +295,62 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
     idle,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(sweep);
-      await retention.stop();
-      await scheduler.stop();
+    stop(options) {
+      stopping ??= drainAndClose(options?.timeoutMs ?? config.drainTimeoutMs);
+      return stopping;
+    },
+    isDraining: () => draining,
+  };
+
+  /**
+   * The graceful stop: /readyz says 503 at once; no new connections, but the requests in flight
+   * finish (their events are stored and acknowledged); the turns those and earlier events started,
+   * and the replies they produced, go out while their reply tokens are fresh; all bounded by
+   * `timeoutMs`. What is left then stays stored and resumes at the next start.
+   */
+  async function drainAndClose(timeoutMs: number): Promise<void> {
+    draining = true;
+    const startedAt = performance.now();
+    const slog = log.child({ module: 'shutdown' });
+    slog.info({ drainTimeoutMs: timeoutMs }, 'draining: finishing the requests, turns and replies in flight');
+    clearInterval(sweep);
+    await retention.stop();
+    await scheduler.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive connections would hold close() up; busy ones are closed once their answer is out.
+    server.closeIdleConnections();
+    const idleCloser = setInterval(() => server.closeIdleConnections(), 50);
+    let deadline: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      closed.then(async () => {
+        clearInterval(idleCloser);
+        await akari.idle();
+        return 'drained' as const;
+      }),
+      new Promise<'timeout'>((resolve) => {
+        deadline = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(deadline);
+    clearInterval(idleCloser);
+    const drainMs = Math.round(performance.now() - startedAt);
+    if (outcome === 'timeout') {
       dispatcher.stop();
       sender.stop();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await dispatcher.idle();
-      await sender.idle();
-      await stageMenus?.idle();
-      await leanGateway?.close();
-      if (platform && !overrides.platform) await platform.close();
-      await store.close();
-    },
-  };
+      const [pendingEvents, pendingBatches] = await Promise.all([
+        store.usersWithPendingInbox().then((u) => u.length, () => undefined),
+        store.pendingOutbox().then((b) => b.length, () => undefined),
+      ]);
+      slog.warn({ drainMs, usersWithPendingEvents: pendingEvents, pendingBatches }, 'drain timed out; what is left is stored and resumes at the next start');
+    } else {
+      slog.info({ drainMs }, 'drained');
+    }
+    await stageMenus?.idle();
+    await leanGateway?.close();
+    if (platform && !overrides.platform) await platform.close();
+    await store.close();
+  }
   return akari;
 }
 
@@ -335,12 +381,25 @@ async function main(): Promise<void> {
   }
   try {
     const akari = await startAkari(config);
-    const shutdown = (signal: string) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        // Someone wants it gone now: what is left is stored and resumes at the next start.
+        akari.log.warn({ signal }, 'second signal: exiting at once');
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      signalled = true;
       akari.log.info({ signal }, 'shutting down');
-      void akari.stop().then(() => process.exit(0));
+      akari.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          akari.log.error({ err }, 'the stop failed');
+          process.exit(1);
+        },
+      );
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   } catch (err) {
     if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError) {
       console.error(err.message);

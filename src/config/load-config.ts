@@ -30,6 +30,8 @@ export interface Config {
   push: { dailyCap: number; yearEndBreak: { start: string; end: string } };
   /** perStage: link each user to the menu that highlights their stage (docs/rich-menu.md). */
   richMenu: { perStage: boolean };
+  /** SIGTERM/SIGINT: how long the drain may take before the process stops anyway (ms). */
+  drainTimeoutMs: number;
 }
 
 /** Thrown when the environment is not usable; the message names every bad variable. */
@@ -104,5 +106,6 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     flowsDir: e.FLOWS_DIR,
     push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },
     richMenu: { perStage: e.RICH_MENU_PER_STAGE ?? true },
+    drainTimeoutMs: e.DRAIN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -35,6 +35,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')
     .default('12-29..01-03'),
+  // Graceful stop (SIGTERM/SIGINT): how long turns and replies in flight may take to finish.
+  DRAIN_TIMEOUT_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int('expected a whole number of seconds').min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,8 @@ export interface AppDeps {
   acceptEvents: (body: webhook.CallbackRequest) => Promise<void>;
   /** Throws if the store is unreachable. */
   checkReady: () => Promise<void>;
+  /** True once a stop has begun: /readyz answers 503 so that no new traffic is sent here. */
+  isDraining?: () => boolean;
   /** Routers mounted under /local (local tools, only when LOCAL_TOOLS=true); absent in production. */
   localRouters?: Router[];
   /** Routes mounted at the root before the 404 handler (e.g. the local simulator page at /). */
@@ -65,6 +67,10 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (deps.isDraining?.()) {
+      res.status(503).json({ status: 'draining', message: 'stopping: finishing the work in flight' });
+      return;
+    }
     try {
       await deps.checkReady();
       res.json({ status: 'ready' });
