@@ -31,6 +31,9 @@ import { loadRichMenuLayout } from './richmenu/layout.ts';
 import { createStageMenuClient, createStageMenuLinker } from './richmenu/stage-linker.ts';
 import { deployRichMenus } from './richmenu/deploy.ts';
 import type { BackoffPolicy } from './util/backoff.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { instrumentGateway, instrumentStore } from './metrics/instrument.ts';
+import { createTokenMetricsRouter, startMetricsServer } from './metrics/metrics-routes.ts';
 
 /** What tests (and the local tools) may swap; production passes nothing. */
 export interface AkariOverrides {
@@ -87,6 +90,9 @@ export interface Akari {
   stop(options?: { timeoutMs?: number }): Promise<void>;
   /** A stop has begun (/readyz answers 503). */
   isDraining(): boolean;
+  metrics: Metrics;
+  /** The metrics listener's base URL (METRICS_PORT), if any. */
+  metricsUrl?: string;
 }
 
 export async function startAkari(config: Config, overrides: AkariOverrides = {}): Promise<Akari> {
@@ -97,7 +103,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const content = loadFlows(config.flowsDir, { ...CONTENT_REQUIREMENTS, texts: [...CONTENT_REQUIREMENTS.texts, 'groupNotice'] });
   // exclusive: a second process on the same SQLite file is refused at start (StoreLockedError).
   const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }), exclusive: true });
-  const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
+  const wrappedStore = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
+  const metricsServed = config.metrics.port !== undefined || config.metrics.token !== undefined;
+  const metrics = createMetrics({ store: wrappedStore, clock, defaultMetrics: metricsServed });
+  const store = instrumentStore(wrappedStore, metrics);
 
   let platform = overrides.platform;
   let line = config.line;
@@ -115,7 +124,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ...(overrides.lineTimeoutMs !== undefined ? { timeoutMs: overrides.lineTimeoutMs } : {}),
   };
   const leanGateway = overrides.gateway || line.httpClient !== 'undici' ? undefined : createUndiciLineGateway(gatewayOptions);
-  const gateway = overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions);
+  const gateway = instrumentGateway(overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions), metrics);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log, groupNotice: content.texts.groupNotice?.[0] });
@@ -129,6 +138,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     replyTokenMaxAgeMs: line.replyTokenMaxAgeMs,
     maxRetryAgeMs: line.sendRetryMaxAgeMs,
     quietHours,
+    onSend: (via, result) => metrics.send(via, result),
     ...(overrides.retry?.sends ? { retry: overrides.retry.sends } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -136,7 +146,16 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     store,
     log,
     handle: async (row) => {
-      const result = await runtime.handle(row);
+      const turnStarted = performance.now();
+      const eventName = (row.payload as { type?: string } | null)?.type ?? 'unknown';
+      let result: TurnResult;
+      try {
+        result = await runtime.handle(row);
+      } catch (err) {
+        metrics.turn(eventName, 'failed', (performance.now() - turnStarted) / 1000);
+        throw err;
+      }
+      metrics.turn(eventName, 'ok', (performance.now() - turnStarted) / 1000);
       // The turn is committed: nothing after this may fail the event (a retry would answer twice).
       for (const listener of turnListeners) {
         try {
@@ -162,6 +181,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     onFired: (userId) => dispatcher.kick(userId),
     autoRun: fakeClock === undefined,
+    onTimer: (result, lateMs) => metrics.timer(result, lateMs),
     policy: { dailyCap: config.push.dailyCap, quietHours, ...(overrides.maxLatenessMs !== undefined ? { maxLatenessMs: overrides.maxLatenessMs } : {}) },
   });
   turnListeners.push((result) => {
@@ -200,8 +220,9 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     const { accepted, duplicates } = await store.acceptEvents(events);
     for (const e of events) {
       const isNew = accepted.includes(e);
+      metrics.event((e.payload as webhook.Event).type, isNew ? 'accepted' : 'duplicate');
       hlog.info(
-        { webhookEventId: e.eventId, type: (e.payload as webhook.Event).type, redelivery: (e.payload as webhook.Event).deliveryContext?.isRedelivery ?? false, duplicate: !isNew },
+        { webhookEventId: e.eventId, type: (e.payload as webhook.Event).type, redelivery: (e.payload as webhook.Event).deliveryContext?.isRedelivery ?? false, duplicate: !isNew, outcome: isNew ? 'accepted' : 'duplicate' },
         isNew ? 'event accepted' : 'event already known; acknowledged again',
       );
     }
@@ -215,15 +236,15 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     acceptEvents,
     checkReady: () => store.ping(),
     isDraining: () => draining,
+    onWebhook: (outcome) => metrics.webhook(outcome),
     ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log, ready: () => startUp })] } : {}),
     // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
-    ...(config.localTools && platform
-      ? {
-          rootRouters: [
-            createSimulatorRouter({ platform, channelSecret: line.channelSecret, webhookUrl: () => `${url}/webhook`, clock, log, store, layout: loadRichMenuLayout(), calendar }),
-          ],
-        }
-      : {}),
+    rootRouters: [
+      ...(config.metrics.token ? [createTokenMetricsRouter(metrics, config.metrics.token, log.child({ module: 'metrics' }))] : []),
+      ...(config.localTools && platform
+        ? [createSimulatorRouter({ platform, channelSecret: line.channelSecret, webhookUrl: () => `${url}/webhook`, clock, log, store, layout: loadRichMenuLayout(), calendar })]
+        : []),
+    ],
     ...(overrides.beforeMiddleware ? { before: overrides.beforeMiddleware } : {}),
   });
 
@@ -232,6 +253,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  const metricsServer = config.metrics.port !== undefined ? await startMetricsServer(metrics, config.metrics.port, config.metrics.host, log.child({ module: 'metrics' })) : undefined;
+  if (metricsServer) log.info({ metricsUrl: `${metricsServer.url}/metrics` }, 'serving metrics on their own port');
+  else if (config.metrics.token) log.info('serving metrics at /metrics to requests with the METRICS_TOKEN');
+  else log.info('metrics are not served (set METRICS_PORT or METRICS_TOKEN)');
 
   if (!overrides.skipResume) {
     await sender.flushAll();
@@ -294,6 +319,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     retention,
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
+    metrics,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     idle,
     stop(options) {
       stopping ??= drainAndClose(options?.timeoutMs ?? config.drainTimeoutMs);
@@ -348,6 +375,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     }
     await stageMenus?.idle();
     await leanGateway?.close();
+    if (metricsServer) {
+      metricsServer.server.closeAllConnections();
+      await new Promise<void>((resolve) => metricsServer.server.close(() => resolve()));
+    }
     if (platform && !overrides.platform) await platform.close();
     await store.close();
   }

@@ -36,6 +36,10 @@ export const envSchema = z.object({
     .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')
     .default('12-29..01-03'),
   // Graceful stop (SIGTERM/SIGINT): how long turns and replies in flight may take to finish.
+  // GET /metrics: on a listener of its own (off the public port), and/or on the public port behind a token.
+  METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(0, 'expected a port number between 0 and 65535').max(65535, 'expected a port number between 0 and 65535').optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters (a long random string)').regex(/^\S+$/, 'expected no spaces').optional(),
   DRAIN_TIMEOUT_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int('expected a whole number of seconds').min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
 });
 

@@ -19,3 +19,24 @@ describe('operations settings', () => {
     for (const bad of ['0', '-1', '1.5', 'soon', '601']) expect(problemsFor({ DRAIN_TIMEOUT_SECONDS: bad })).toMatch(/^DRAIN_TIMEOUT_SECONDS: /);
   });
 });
+
+describe('metrics settings', () => {
+  it('serves nothing by default; METRICS_PORT, METRICS_HOST and METRICS_TOKEN as given', () => {
+    expect(loadConfig({}).metrics).toEqual({ host: '127.0.0.1' });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'a'.repeat(16) }).metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'a'.repeat(16) });
+  });
+
+  it('refuses a bad port, a short token, and the public port for the metrics listener', () => {
+    for (const bad of ['http', '-1', '70000', '1.5']) expect(problemsFor({ METRICS_PORT: bad })).toMatch(/^METRICS_PORT: /);
+    expect(problemsFor({ METRICS_TOKEN: 'short' })).toMatch(/^METRICS_TOKEN: .*16/);
+    expect(problemsFor({ METRICS_TOKEN: 'has spaces in it, sixteen+' })).toMatch(/^METRICS_TOKEN: /);
+    expect(problemsFor({ PORT: '8080', METRICS_PORT: '8080' })).toMatch(/^METRICS_PORT: must differ from PORT/);
+  });
+});
+
+describe('secrets in errors', () => {
+  it('never repeats a METRICS_TOKEN, even a wrong one', () => {
+    const token = 'short secret';
+    expect(problemsFor({ METRICS_TOKEN: token })).not.toContain(token);
+  });
+});
