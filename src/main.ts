@@ -14,6 +14,7 @@ import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
 import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
+import { countPushes, createQuotaClient, createQuotaWatcher, type QuotaWatcher } from './line/quota.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
 import { createSqliteStore, StoreLockedError, StoreMissingError } from './store/sqlite-store.ts';
@@ -91,6 +92,8 @@ export interface Akari {
   /** A stop has begun (/readyz answers 503). */
   isDraining(): boolean;
   metrics: Metrics;
+  /** The message quota as last read (and counted since); `refresh()` reads it again. */
+  quota: QuotaWatcher;
   /** The metrics listener's base URL (METRICS_PORT), if any. */
   metricsUrl?: string;
 }
@@ -118,13 +121,22 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     line = { ...line, channelSecret: randomBytes(16).toString('hex'), channelAccessToken, apiBaseUrl, dataApiBaseUrl: apiBaseUrl };
   }
 
+  const quota = createQuotaWatcher({
+    client: createQuotaClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }),
+    log,
+    reserve: config.quota.reserve,
+    // With a fake clock (tests, local tools) only when asked, like retention.
+    intervalMs: fakeClock === undefined ? config.quota.checkMs : 0,
+    onReading: (reading) => metrics.quota(reading),
+    onRequest: (status) => metrics.lineRequest('quota', status),
+  });
   const gatewayOptions = {
     channelAccessToken: line.channelAccessToken,
     apiBaseUrl: line.apiBaseUrl,
     ...(overrides.lineTimeoutMs !== undefined ? { timeoutMs: overrides.lineTimeoutMs } : {}),
   };
   const leanGateway = overrides.gateway || line.httpClient !== 'undici' ? undefined : createUndiciLineGateway(gatewayOptions);
-  const gateway = instrumentGateway(overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions), metrics);
+  const gateway = countPushes(instrumentGateway(overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions), metrics), quota);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log, groupNotice: content.texts.groupNotice?.[0] });
@@ -139,6 +151,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     maxRetryAgeMs: line.sendRetryMaxAgeMs,
     quietHours,
     onSend: (via, result) => metrics.send(via, result),
+    holdProactive: () => quota.holdReason(),
     ...(overrides.retry?.sends ? { retry: overrides.retry.sends } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -258,6 +271,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   else if (config.metrics.token) log.info('serving metrics at /metrics to requests with the METRICS_TOKEN');
   else log.info('metrics are not served (set METRICS_PORT or METRICS_TOKEN)');
 
+  // Not awaited: a LINE that doesn't answer must not hold the start (nothing is held until it does).
+  void quota.start();
   if (!overrides.skipResume) {
     await sender.flushAll();
     await dispatcher.resumeAll();
@@ -320,6 +335,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
     metrics,
+    quota,
     ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     idle,
     stop(options) {
@@ -341,6 +357,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     const slog = log.child({ module: 'shutdown' });
     slog.info({ drainTimeoutMs: timeoutMs }, 'draining: finishing the requests, turns and replies in flight');
     clearInterval(sweep);
+    quota.stop();
     await retention.stop();
     await scheduler.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -32,6 +32,8 @@ export interface Config {
   richMenu: { perStage: boolean };
   /** GET /metrics: on `port` (a listener of its own on `host`), and/or on the public port with `token`. */
   metrics: { port?: number; host: string; token?: string };
+  /** Hold proactive pushes under `reserve` messages left; read the quota every `checkMs`. */
+  quota: { reserve: number; checkMs: number };
   /** SIGTERM/SIGINT: how long the drain may take before the process stops anyway (ms). */
   drainTimeoutMs: number;
 }
@@ -116,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },
     richMenu: { perStage: e.RICH_MENU_PER_STAGE ?? true },
     metrics: { ...(e.METRICS_PORT !== undefined ? { port: e.METRICS_PORT } : {}), host: e.METRICS_HOST, ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },
+    quota: { reserve: e.LINE_QUOTA_RESERVE, checkMs: e.LINE_QUOTA_CHECK_MINUTES * 60_000 },
     drainTimeoutMs: e.DRAIN_TIMEOUT_SECONDS * 1000,
   };
 }

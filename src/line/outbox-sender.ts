@@ -20,6 +20,8 @@ export interface OutboxSenderOptions {
   /** A batch LINE keeps failing (429, 5xx, network, timeout) is retried until it is this old (default 24 h). */
   maxRetryAgeMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Why proactive pushes must wait now (the message quota is under its reserve), if they must. */
+  holdProactive?: () => string | undefined;
   /** Told each step a batch takes (metrics: akari_sends_total). */
   onSend?: (via: 'reply' | 'push', result: SendStep) => void;
 }
@@ -97,6 +99,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
     if (await superseded(batch, blog, verdicts)) return;
+    if (heldForQuota(batch, blog)) return;
     if (batch.attempts > 0 && tooOld(batch)) {
       // Tried before (it may have reached LINE) and older than the retry limit, which is at most
       // LINE's retry-key lifetime: another push could arrive twice, and the answer is stale anyway.
@@ -253,6 +256,26 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       blog.warn({ err }, 'could not record the start of a push; sending it anyway');
       return true;
     }
+  }
+
+  /**
+   * A proactive push waits (stays pending) while the quota is short; the outbox sweep tries it
+   * again. Answers to the user go out whatever the quota: a reply costs none, and a push that
+   * answers a stale token is what the reserve is kept for. Said once per batch at info.
+   */
+  const quotaHeldLogged = new Set<string>();
+  function heldForQuota(batch: OutboxBatch, blog: EventLogger): boolean {
+    if (!batch.proactive || !opts.holdProactive) return false;
+    const reason = opts.holdProactive();
+    if (!reason) {
+      quotaHeldLogged.delete(batch.id);
+      return false;
+    }
+    const first = !quotaHeldLogged.has(batch.id);
+    quotaHeldLogged.add(batch.id);
+    blog[first ? 'info' : 'debug']({ reason }, 'push held: message quota under the reserve; it goes out when there is quota again');
+    observe('push', 'held');
+    return true;
   }
 
   /**

@@ -40,3 +40,12 @@ describe('secrets in errors', () => {
     expect(problemsFor({ METRICS_TOKEN: token })).not.toContain(token);
   });
 });
+
+describe('quota settings', () => {
+  it('reserve 20 and a reading every 15 minutes by default; bad values named', () => {
+    expect(loadConfig({}).quota).toEqual({ reserve: 20, checkMs: 15 * 60_000 });
+    expect(loadConfig({ LINE_QUOTA_RESERVE: '0', LINE_QUOTA_CHECK_MINUTES: '60' }).quota).toEqual({ reserve: 0, checkMs: 3_600_000 });
+    for (const bad of ['-1', 'many', '2.5']) expect(problemsFor({ LINE_QUOTA_RESERVE: bad })).toMatch(/^LINE_QUOTA_RESERVE: /);
+    for (const bad of ['0', '1441', 'hourly']) expect(problemsFor({ LINE_QUOTA_CHECK_MINUTES: bad })).toMatch(/^LINE_QUOTA_CHECK_MINUTES: /);
+  });
+});
