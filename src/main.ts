@@ -14,6 +14,7 @@ import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
 import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
+import { createChatFeedback, createChatFeedbackClient } from './line/chat-feedback.ts';
 import { countPushes, createQuotaClient, createQuotaWatcher, type QuotaWatcher } from './line/quota.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
@@ -56,6 +57,8 @@ export interface AkariOverrides {
   outboxSweepMs?: number;
   /** How long a call to LINE may take before it counts as timed out (default 10 s). */
   lineTimeoutMs?: number;
+  /** The loading animation shows when an answer is not out this long after its message (default 1 s). */
+  loadingAnimationAfterMs?: number;
 }
 
 /**
@@ -130,6 +133,14 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     onReading: (reading) => metrics.quota(reading),
     onRequest: (status) => metrics.lineRequest('quota', status),
   });
+  const chatFeedback = createChatFeedback({
+    client: createChatFeedbackClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }),
+    log,
+    loadingAnimation: config.chatFeedback.loadingAnimation,
+    loadingAfterMs: overrides.loadingAnimationAfterMs ?? 1_000,
+    markAsRead: config.chatFeedback.markAsRead,
+    onRequest: (operation, status) => metrics.lineRequest(operation, status),
+  });
   const gatewayOptions = {
     channelAccessToken: line.channelAccessToken,
     apiBaseUrl: line.apiBaseUrl,
@@ -178,7 +189,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
         }
       }
       // Send right away, not after the user's whole queue: reply tokens go stale quickly.
-      sender.flush(row.userId).catch((err: unknown) => log.error({ err, userId: row.userId }, 'sending failed'));
+      sender
+        .flush(row.userId)
+        .catch((err: unknown) => log.error({ err, userId: row.userId }, 'sending failed'))
+        .finally(() => chatFeedback.answered(row.eventId, row.payload));
     },
     ...(overrides.retry?.events ? { retry: overrides.retry.events } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
@@ -234,6 +248,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     for (const e of events) {
       const isNew = accepted.includes(e);
       metrics.event((e.payload as webhook.Event).type, isNew ? 'accepted' : 'duplicate');
+      if (isNew) chatFeedback.accepted(e.eventId, e.payload as webhook.Event);
       hlog.info(
         { webhookEventId: e.eventId, type: (e.payload as webhook.Event).type, redelivery: (e.payload as webhook.Event).deliveryContext?.isRedelivery ?? false, duplicate: !isNew, outcome: isNew ? 'accepted' : 'duplicate' },
         isNew ? 'event accepted' : 'event already known; acknowledged again',
@@ -271,8 +286,11 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   else if (config.metrics.token) log.info('serving metrics at /metrics to requests with the METRICS_TOKEN');
   else log.info('metrics are not served (set METRICS_PORT or METRICS_TOKEN)');
 
-  // Not awaited: a LINE that doesn't answer must not hold the start (nothing is held until it does).
-  void quota.start();
+  // The first reading, waited for at most 2 s: a LINE that doesn't answer must not hold the start
+  // (nothing is held for the quota until a reading comes).
+  let quotaWait: NodeJS.Timeout | undefined;
+  await Promise.race([quota.start(), new Promise<void>((resolve) => (quotaWait = setTimeout(resolve, 2_000)))]);
+  clearTimeout(quotaWait);
   if (!overrides.skipResume) {
     await sender.flushAll();
     await dispatcher.resumeAll();
@@ -391,6 +409,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       slog.info({ drainMs }, 'drained');
     }
     await stageMenus?.idle();
+    chatFeedback.stop();
     await leanGateway?.close();
     if (metricsServer) {
       metricsServer.server.closeAllConnections();

@@ -34,6 +34,8 @@ export interface Config {
   metrics: { port?: number; host: string; token?: string };
   /** Hold proactive pushes under `reserve` messages left; read the quota every `checkMs`. */
   quota: { reserve: number; checkMs: number };
+  /** The loading animation when an answer takes over ~1 s; marking messages read (chat mode). */
+  chatFeedback: { loadingAnimation: boolean; markAsRead: boolean };
   /** SIGTERM/SIGINT: how long the drain may take before the process stops anyway (ms). */
   drainTimeoutMs: number;
 }
@@ -119,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     richMenu: { perStage: e.RICH_MENU_PER_STAGE ?? true },
     metrics: { ...(e.METRICS_PORT !== undefined ? { port: e.METRICS_PORT } : {}), host: e.METRICS_HOST, ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },
     quota: { reserve: e.LINE_QUOTA_RESERVE, checkMs: e.LINE_QUOTA_CHECK_MINUTES * 60_000 },
+    chatFeedback: { loadingAnimation: e.LINE_LOADING_ANIMATION ?? true, markAsRead: e.LINE_MARK_AS_READ ?? false },
     drainTimeoutMs: e.DRAIN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -43,6 +43,9 @@ export const envSchema = z.object({
   // The monthly message quota: proactive pushes wait while fewer than this many messages are left.
   LINE_QUOTA_RESERVE: z.coerce.number({ message: 'expected a whole number of messages' }).int('expected a whole number of messages').min(0, 'expected 0 or more messages').default(20),
   LINE_QUOTA_CHECK_MINUTES: z.coerce.number({ message: 'expected a number of minutes' }).int('expected a whole number of minutes').min(1, 'expected at least 1 minute').max(1440, 'expected at most 1440 minutes (a day)').default(15),
+  // Optional LINE niceties (docs in the README): the loading animation, and mark-as-read for chat mode.
+  LINE_LOADING_ANIMATION: boolFromEnv.optional(),
+  LINE_MARK_AS_READ: boolFromEnv.optional(),
   DRAIN_TIMEOUT_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int('expected a whole number of seconds').min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
 });
 

@@ -499,6 +499,11 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
   );
   route('get', '/v2/bot/message/quota/consumption', () => new HttpAnswer(200, { totalUsage: quotaUsed }));
 
+  route('post', '/v2/bot/chat/markAsRead', (req) => {
+    const issues = checkBody('MarkMessagesAsReadByTokenRequest', req.body);
+    return issues.length > 0 ? badRequest(issues) : new HttpAnswer(200, {});
+  });
+
   route('post', '/v2/bot/chat/loading/start', (req) => {
     const issues = checkBody('ShowLoadingAnimationRequest', req.body);
     return issues.length > 0 ? badRequest(issues) : new HttpAnswer(202, {});
