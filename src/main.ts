@@ -35,7 +35,7 @@ import { deployRichMenus } from './richmenu/deploy.ts';
 import type { BackoffPolicy } from './util/backoff.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentGateway, instrumentStore } from './metrics/instrument.ts';
-import { createTokenMetricsRouter, startMetricsServer } from './metrics/metrics-routes.ts';
+import { createTokenMetricsRouter, MetricsListenError, startMetricsServer } from './metrics/metrics-routes.ts';
 
 /** What tests (and the local tools) may swap; production passes nothing. */
 export interface AkariOverrides {
@@ -276,12 +276,20 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     ...(overrides.beforeMiddleware ? { before: overrides.beforeMiddleware } : {}),
   });
 
+  // Before the public port opens: a metrics port that is taken stops the start with nothing left open.
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, config.metrics.port, config.metrics.host, log.child({ module: 'metrics' }));
+  } catch (err) {
+    if (platform && !overrides.platform) await platform.close();
+    await store.close();
+    throw err;
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  const metricsServer = config.metrics.port !== undefined ? await startMetricsServer(metrics, config.metrics.port, config.metrics.host, log.child({ module: 'metrics' })) : undefined;
   if (metricsServer) log.info({ metricsUrl: `${metricsServer.url}/metrics` }, 'serving metrics on their own port');
   else if (config.metrics.token) log.info('serving metrics at /metrics to requests with the METRICS_TOKEN');
   else log.info('metrics are not served (set METRICS_PORT or METRICS_TOKEN)');
@@ -468,7 +476,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   } catch (err) {
-    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError) {
+    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError || err instanceof MetricsListenError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -47,8 +47,20 @@ export async function startMetricsServer(metrics: Metrics, port: number, host: s
     res.status(404).json({ error: 'not_found' });
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(new MetricsListenError(host, port, err)) : resolve(s)));
   });
   const address = server.address() as { address: string; port: number };
   return { server, url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` };
+}
+
+/** The metrics listener could not start: the message names the settings to change. */
+export class MetricsListenError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: Error,
+  ) {
+    super(`METRICS_HOST/METRICS_PORT: cannot serve metrics on ${host}:${port} (${cause.message}); choose a free port and an address of this machine`);
+    this.name = 'MetricsListenError';
+  }
 }

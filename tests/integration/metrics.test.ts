@@ -92,6 +92,16 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'akari_timer_lateness_seconds_sum')).toBe(30);
   });
 
+  it('stops the start, naming the settings, when the metrics port is taken', async () => {
+    const taken = await startHarness();
+    try {
+      const port = new URL(taken.platform.url!).port;
+      await expect(startHarness({ platform: taken.platform, env: { METRICS_PORT: port } })).rejects.toThrow(/METRICS_HOST\/METRICS_PORT: cannot serve metrics on 127\.0\.0\.1:\d+/);
+    } finally {
+      await taken.stop();
+    }
+  });
+
   it('is not on the public port unless METRICS_TOKEN is set, and then only with the token', async () => {
     h = await startHarness();
     expect((await request(h.akari.url).get('/metrics')).status).toBe(404);
