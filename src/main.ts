@@ -416,9 +416,9 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     } else {
       slog.info({ drainMs }, 'drained');
     }
-    await stageMenus?.idle();
     chatFeedback.stop();
-    await leanGateway?.close();
+    // Out of time: what is still in flight to LINE is cut (it is stored, and resumes at the next start).
+    await (outcome === 'timeout' ? leanGateway?.destroy() : leanGateway?.close());
     if (metricsServer) {
       metricsServer.server.closeAllConnections();
       await new Promise<void>((resolve) => metricsServer.server.close(() => resolve()));
