@@ -26,7 +26,7 @@ export interface OutboxSenderOptions {
   onSend?: (via: 'reply' | 'push', result: SendStep) => void;
 }
 
-/** sent · already_sent (409: LINE had it) · fallback_to_push (the reply failed) · retry · failed (given up) · held (quiet hours). */
+/** sent · already_sent (409: LINE had it) · fallback_to_push (the reply failed) · retry · failed (given up) · held (quiet hours, quota). */
 export type SendStep = 'sent' | 'already_sent' | 'fallback_to_push' | 'retry' | 'failed' | 'held';
 
 export interface OutboxSender {
