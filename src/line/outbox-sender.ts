@@ -268,7 +268,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     if (!batch.proactive || !opts.holdProactive) return false;
     const reason = opts.holdProactive();
     if (!reason) {
-      quotaHeldLogged.delete(batch.id);
+      // The hold is over (for every batch): a later one is said again.
+      quotaHeldLogged.clear();
       return false;
     }
     const first = !quotaHeldLogged.has(batch.id);
