@@ -110,7 +110,7 @@ export interface PruneResult {
  */
 export interface FunnelRecord {
   userId: string;
-  /** The scenario the stage belongs to (see `scenarioOfStage`). */
+  /** The scenario the user was in (see `scenarioOf`). */
   scenario: string;
   /**
    * `stage`: the stored stage changed from `from` (undefined: the user's first turn) to `to`.
@@ -213,10 +213,12 @@ export interface Store {
 }
 
 /**
- * The scenario a stored stage belongs to. Stages may carry it as a prefix (`scenario.stage` or
- * `scenario:stage`); a plain stage is the first scenario's, the missed call.
+ * The scenario of a stored conversation for the funnel: the one its snapshot names (the
+ * conversation's `context.scenario`), else a prefix of the stage (`scenario.stage`), else the
+ * first scenario, where every conversation starts: the missed call.
  */
-export function scenarioOfStage(stage: string): string {
+export function scenarioOf(stage: string, fromSnapshot?: unknown): string {
+  if (typeof fromSnapshot === 'string' && fromSnapshot !== '') return fromSnapshot;
   const m = /^([^.:]+)[.:]/.exec(stage);
   return m ? m[1]! : 'missed-call';
 }

@@ -12,7 +12,7 @@ import {
   type CheckpointResult,
   type WalCheckpointer,
 } from './wal-checkpointer.ts';
-import { scenarioOfStage, type FunnelRecord } from './ports.ts';
+import { scenarioOf, type FunnelRecord } from './ports.ts';
 import type {
   InboxEvent,
   InboxRow,
@@ -386,7 +386,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     timerBacklog: db.prepare("SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM timers WHERE status = 'pending' AND due_at <= ?"),
     stageCounts: db.prepare('SELECT stage, COUNT(*) AS n FROM conversations GROUP BY stage'),
     conversationStages: db.prepare('SELECT user_id, stage, updated_at FROM conversations ORDER BY user_id'),
-    convStage: db.prepare('SELECT stage FROM conversations WHERE user_id = ?').pluck(),
+    convStage: db.prepare("SELECT stage, json_extract(snapshot, '$.context.scenario') AS scenario FROM conversations WHERE user_id = ?"),
     inboxType: db.prepare("SELECT json_extract(payload, '$.type') FROM inbox WHERE seq = ?").pluck(),
     insertFunnel: db.prepare('INSERT INTO funnel (user_id, scenario, kind, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?, ?)'),
     lastFunnelKind: db.prepare('SELECT kind FROM funnel WHERE user_id = ? ORDER BY id DESC LIMIT 1').pluck(),
@@ -457,11 +457,13 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
   const recordFunnel = (turn: Turn) => {
     const c = turn.conversation;
     if (!c) return;
-    const before = stmt.convStage.get(turn.userId) as string | undefined;
-    if (before !== c.stage) stmt.insertFunnel.run(turn.userId, scenarioOfStage(c.stage), 'stage', before ?? null, c.stage, c.updatedAt);
+    const stored = stmt.convStage.get(turn.userId) as { stage: string; scenario: unknown } | undefined;
+    const before = stored?.stage;
+    const scenario = scenarioOf(c.stage, (c.snapshot as { context?: { scenario?: unknown } } | null)?.context?.scenario);
+    if (before !== c.stage) stmt.insertFunnel.run(turn.userId, scenario, 'stage', before ?? null, c.stage, c.updatedAt);
     const type = turn.inboxSeq !== undefined ? (stmt.inboxType.get(turn.inboxSeq) as string | null | undefined) : undefined;
     if ((type === 'message' || type === 'postback') && stmt.lastFunnelKind.get(turn.userId) === 'push') {
-      stmt.insertFunnel.run(turn.userId, scenarioOfStage(before ?? c.stage), 'reply', null, before ?? c.stage, c.updatedAt);
+      stmt.insertFunnel.run(turn.userId, stored ? scenarioOf(stored.stage, stored.scenario) : scenario, 'reply', null, before ?? c.stage, c.updatedAt);
     }
   };
 
@@ -469,8 +471,8 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     const b = stmt.outboxForFunnel.get(id) as { user_id: string; proactive: number; status: string } | undefined;
     stmt.outboxSent.run(via, at, id);
     if (!b || b.proactive !== 1 || b.status === 'sent') return;
-    const stage = stmt.convStage.get(b.user_id) as string | undefined;
-    if (stage !== undefined) stmt.insertFunnel.run(b.user_id, scenarioOfStage(stage), 'push', null, stage, at);
+    const stored = stmt.convStage.get(b.user_id) as { stage: string; scenario: unknown } | undefined;
+    if (stored) stmt.insertFunnel.run(b.user_id, scenarioOf(stored.stage, stored.scenario), 'push', null, stored.stage, at);
   });
 
   const commit = db.transaction((turn: Turn) => {

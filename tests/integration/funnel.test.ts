@@ -42,6 +42,11 @@ describe('the stage funnel', () => {
       const json = JSON.parse((await run(process.execPath, ['--import', 'tsx', 'scripts/report.ts', '--json'], { cwd: ROOT, env })).stdout) as Array<{ stage: string; reached: number | null }>;
       expect(json.find((r) => r.stage === 'situation')).toMatchObject({ reached: null });
 
+      // The second scenario: its stages are recorded under its own name.
+      const CAROL = `U${'c4'.repeat(16)}`;
+      await h.say(CAROL, '先週面接して、1週間以内に連絡すると言われたのにまだ来ません。電話してもいいですか？');
+      expect((await h.akari.store.funnelRecords()).filter((r) => r.userId === CAROL).map((r) => [r.scenario, r.to])).toEqual([['waiting', 'contactWait']]);
+
       await h.say(ALICE, 'データ削除');
       await h.tap(ALICE, 'action=delete&confirm=yes');
       const after = await h.akari.store.funnelRecords();

@@ -107,6 +107,19 @@ export function runOpsStoreContract(makeStore: () => Store | Promise<Store>): vo
       ]);
     });
 
+    it('records the scenario the conversation names, else the first one', async () => {
+      const u = user('s');
+      await turn(u, 'situation', T0);
+      const e = message(u, T0 + MIN);
+      await store.acceptEvents([e]);
+      const row = (await store.getInboxRow(e.eventId))!;
+      await store.commitTurn({ userId: u, inboxSeq: row.seq, conversation: { userId: u, machineVersion: 1, stage: 'followUp', snapshot: { value: 'followUp', context: { scenario: 'waiting' } }, updatedAt: T0 + MIN } });
+      expect((await store.funnelRecords()).map((r) => [r.scenario, r.to])).toEqual([
+        ['missed-call', 'situation'],
+        ['waiting', 'followUp'],
+      ]);
+    });
+
     it('keeps no message text in the funnel', async () => {
       await turn(user('x'), 'situation', T0);
       expect(JSON.stringify(await store.funnelRecords())).not.toContain('秘密');
