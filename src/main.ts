@@ -14,6 +14,8 @@ import { createDispatcher } from './inbox/dispatcher.ts';
 import { createLineGateway, type LineGateway } from './line/gateway.ts';
 import { createUndiciLineGateway } from './line/undici-gateway.ts';
 import { createOutboxSender } from './line/outbox-sender.ts';
+import { createChatFeedback, createChatFeedbackClient } from './line/chat-feedback.ts';
+import { countPushes, createQuotaClient, createQuotaWatcher, type QuotaWatcher } from './line/quota.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
 import { createSqliteStore, StoreLockedError, StoreMissingError } from './store/sqlite-store.ts';
@@ -31,6 +33,9 @@ import { loadRichMenuLayout } from './richmenu/layout.ts';
 import { createStageMenuClient, createStageMenuLinker } from './richmenu/stage-linker.ts';
 import { deployRichMenus } from './richmenu/deploy.ts';
 import type { BackoffPolicy } from './util/backoff.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { instrumentGateway, instrumentStore } from './metrics/instrument.ts';
+import { createTokenMetricsRouter, MetricsListenError, startMetricsServer } from './metrics/metrics-routes.ts';
 
 /** What tests (and the local tools) may swap; production passes nothing. */
 export interface AkariOverrides {
@@ -52,6 +57,8 @@ export interface AkariOverrides {
   outboxSweepMs?: number;
   /** How long a call to LINE may take before it counts as timed out (default 10 s). */
   lineTimeoutMs?: number;
+  /** The loading animation shows when an answer is not out this long after its message (default 1 s). */
+  loadingAnimationAfterMs?: number;
 }
 
 /**
@@ -80,7 +87,18 @@ export interface Akari {
   channelSecret: string;
   /** Resolves once every accepted event has been handled and its messages sent. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Drains and closes (see `drainAndClose`); `timeoutMs` defaults to DRAIN_TIMEOUT_SECONDS. Calling
+   * it again returns the same stop.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  /** A stop has begun (/readyz answers 503). */
+  isDraining(): boolean;
+  metrics: Metrics;
+  /** The message quota as last read (and counted since); `refresh()` reads it again. */
+  quota: QuotaWatcher;
+  /** The metrics listener's base URL (METRICS_PORT), if any. */
+  metricsUrl?: string;
 }
 
 export async function startAkari(config: Config, overrides: AkariOverrides = {}): Promise<Akari> {
@@ -91,7 +109,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const content = loadFlows(config.flowsDir, { ...CONTENT_REQUIREMENTS, texts: [...CONTENT_REQUIREMENTS.texts, 'groupNotice'] });
   // exclusive: a second process on the same SQLite file is refused at start (StoreLockedError).
   const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }), exclusive: true });
-  const store = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
+  const wrappedStore = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
+  const metricsServed = config.metrics.port !== undefined || config.metrics.token !== undefined;
+  const metrics = createMetrics({ store: wrappedStore, clock, defaultMetrics: metricsServed });
+  const store = instrumentStore(wrappedStore, metrics);
 
   let platform = overrides.platform;
   let line = config.line;
@@ -103,13 +124,30 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     line = { ...line, channelSecret: randomBytes(16).toString('hex'), channelAccessToken, apiBaseUrl, dataApiBaseUrl: apiBaseUrl };
   }
 
+  const quota = createQuotaWatcher({
+    client: createQuotaClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }),
+    log,
+    reserve: config.quota.reserve,
+    // With a fake clock (tests, local tools) only when asked, like retention.
+    intervalMs: fakeClock === undefined ? config.quota.checkMs : 0,
+    onReading: (reading) => metrics.quota(reading),
+    onRequest: (status) => metrics.lineRequest('quota', status),
+  });
+  const chatFeedback = createChatFeedback({
+    client: createChatFeedbackClient({ channelAccessToken: line.channelAccessToken, apiBaseUrl: line.apiBaseUrl }),
+    log,
+    loadingAnimation: config.chatFeedback.loadingAnimation,
+    loadingAfterMs: overrides.loadingAnimationAfterMs ?? 1_000,
+    markAsRead: config.chatFeedback.markAsRead,
+    onRequest: (operation, status) => metrics.lineRequest(operation, status),
+  });
   const gatewayOptions = {
     channelAccessToken: line.channelAccessToken,
     apiBaseUrl: line.apiBaseUrl,
     ...(overrides.lineTimeoutMs !== undefined ? { timeoutMs: overrides.lineTimeoutMs } : {}),
   };
   const leanGateway = overrides.gateway || line.httpClient !== 'undici' ? undefined : createUndiciLineGateway(gatewayOptions);
-  const gateway = overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions);
+  const gateway = countPushes(instrumentGateway(overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions), metrics), quota);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
   const runtime = createConversationRuntime({ store, machine, clock, log, groupNotice: content.texts.groupNotice?.[0] });
@@ -123,6 +161,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     replyTokenMaxAgeMs: line.replyTokenMaxAgeMs,
     maxRetryAgeMs: line.sendRetryMaxAgeMs,
     quietHours,
+    onSend: (via, result) => metrics.send(via, result),
+    holdProactive: () => quota.holdReason(),
     ...(overrides.retry?.sends ? { retry: overrides.retry.sends } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -130,7 +170,16 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     store,
     log,
     handle: async (row) => {
-      const result = await runtime.handle(row);
+      const turnStarted = performance.now();
+      const eventName = (row.payload as { type?: string } | null)?.type ?? 'unknown';
+      let result: TurnResult;
+      try {
+        result = await runtime.handle(row);
+      } catch (err) {
+        metrics.turn(eventName, 'failed', (performance.now() - turnStarted) / 1000);
+        throw err;
+      }
+      metrics.turn(eventName, 'ok', (performance.now() - turnStarted) / 1000);
       // The turn is committed: nothing after this may fail the event (a retry would answer twice).
       for (const listener of turnListeners) {
         try {
@@ -140,7 +189,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
         }
       }
       // Send right away, not after the user's whole queue: reply tokens go stale quickly.
-      sender.flush(row.userId).catch((err: unknown) => log.error({ err, userId: row.userId }, 'sending failed'));
+      sender
+        .flush(row.userId)
+        .catch((err: unknown) => log.error({ err, userId: row.userId }, 'sending failed'))
+        .finally(() => chatFeedback.answered(row.eventId, row.payload));
     },
     ...(overrides.retry?.events ? { retry: overrides.retry.events } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
@@ -156,6 +208,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     onFired: (userId) => dispatcher.kick(userId),
     autoRun: fakeClock === undefined,
+    onTimer: (result, lateMs) => metrics.timer(result, lateMs),
     policy: { dailyCap: config.push.dailyCap, quietHours, ...(overrides.maxLatenessMs !== undefined ? { maxLatenessMs: overrides.maxLatenessMs } : {}) },
   });
   turnListeners.push((result) => {
@@ -194,8 +247,10 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     const { accepted, duplicates } = await store.acceptEvents(events);
     for (const e of events) {
       const isNew = accepted.includes(e);
+      metrics.event((e.payload as webhook.Event).type, isNew ? 'accepted' : 'duplicate');
+      if (isNew) chatFeedback.accepted(e.eventId, e.payload as webhook.Event);
       hlog.info(
-        { webhookEventId: e.eventId, type: (e.payload as webhook.Event).type, redelivery: (e.payload as webhook.Event).deliveryContext?.isRedelivery ?? false, duplicate: !isNew },
+        { webhookEventId: e.eventId, type: (e.payload as webhook.Event).type, redelivery: (e.payload as webhook.Event).deliveryContext?.isRedelivery ?? false, duplicate: !isNew, outcome: isNew ? 'accepted' : 'duplicate' },
         isNew ? 'event accepted' : 'event already known; acknowledged again',
       );
     }
@@ -208,24 +263,42 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     log,
     acceptEvents,
     checkReady: () => store.ping(),
+    isDraining: () => draining,
+    onWebhook: (outcome) => metrics.webhook(outcome),
     ...(config.localTools && fakeClock ? { localRouters: [createClockRouter({ clock: fakeClock, scheduler, idle: afterClockMoved, log, ready: () => startUp })] } : {}),
     // The browser simulator at / (local tools only): its taps become signed events posted to our own /webhook.
-    ...(config.localTools && platform
-      ? {
-          rootRouters: [
-            createSimulatorRouter({ platform, channelSecret: line.channelSecret, webhookUrl: () => `${url}/webhook`, clock, log, store, layout: loadRichMenuLayout(), calendar }),
-          ],
-        }
-      : {}),
+    rootRouters: [
+      ...(config.metrics.token ? [createTokenMetricsRouter(metrics, config.metrics.token, log.child({ module: 'metrics' }))] : []),
+      ...(config.localTools && platform
+        ? [createSimulatorRouter({ platform, channelSecret: line.channelSecret, webhookUrl: () => `${url}/webhook`, clock, log, store, layout: loadRichMenuLayout(), calendar })]
+        : []),
+    ],
     ...(overrides.beforeMiddleware ? { before: overrides.beforeMiddleware } : {}),
   });
 
+  // Before the public port opens: a metrics port that is taken stops the start with nothing left open.
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    if (config.metrics.port !== undefined) metricsServer = await startMetricsServer(metrics, config.metrics.port, config.metrics.host, log.child({ module: 'metrics' }));
+  } catch (err) {
+    if (platform && !overrides.platform) await platform.close();
+    await store.close();
+    throw err;
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  if (metricsServer) log.info({ metricsUrl: `${metricsServer.url}/metrics` }, 'serving metrics on their own port');
+  else if (config.metrics.token) log.info('serving metrics at /metrics to requests with the METRICS_TOKEN');
+  else log.info('metrics are not served (set METRICS_PORT or METRICS_TOKEN)');
 
+  // The first reading, waited for at most 2 s: a LINE that doesn't answer must not hold the start
+  // (nothing is held for the quota until a reading comes).
+  let quotaWait: NodeJS.Timeout | undefined;
+  await Promise.race([quota.start(), new Promise<void>((resolve) => (quotaWait = setTimeout(resolve, 2_000)))]);
+  clearTimeout(quotaWait);
   if (!overrides.skipResume) {
     await sender.flushAll();
     await dispatcher.resumeAll();
@@ -274,7 +347,8 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   // tools): there time jumps back and forth at will, and "old" would mean nothing.
   if (fakeClock === undefined && !overrides.skipResume) retention.start();
 
-  let stopped = false;
+  let draining = false;
+  let stopping: Promise<void> | undefined;
   const akari: Akari = {
     config,
     url,
@@ -286,25 +360,72 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     retention,
     ...(platform ? { platform } : {}),
     channelSecret: line.channelSecret,
+    metrics,
+    quota,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     idle,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(sweep);
-      await retention.stop();
-      await scheduler.stop();
+    stop(options) {
+      stopping ??= drainAndClose(options?.timeoutMs ?? config.drainTimeoutMs);
+      return stopping;
+    },
+    isDraining: () => draining,
+  };
+
+  /**
+   * The graceful stop: /readyz says 503 at once; no new connections, but the requests in flight
+   * finish (their events are stored and acknowledged); the turns those and earlier events started,
+   * and the replies they produced, go out while their reply tokens are fresh; all bounded by
+   * `timeoutMs`. What is left then stays stored and resumes at the next start.
+   */
+  async function drainAndClose(timeoutMs: number): Promise<void> {
+    draining = true;
+    const startedAt = performance.now();
+    const slog = log.child({ module: 'shutdown' });
+    slog.info({ drainTimeoutMs: timeoutMs }, 'draining: finishing the requests, turns and replies in flight');
+    clearInterval(sweep);
+    quota.stop();
+    await retention.stop();
+    await scheduler.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive connections would hold close() up; busy ones are closed once their answer is out.
+    server.closeIdleConnections();
+    const idleCloser = setInterval(() => server.closeIdleConnections(), 50);
+    let deadline: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      closed.then(async () => {
+        clearInterval(idleCloser);
+        await akari.idle();
+        return 'drained' as const;
+      }),
+      new Promise<'timeout'>((resolve) => {
+        deadline = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(deadline);
+    clearInterval(idleCloser);
+    const drainMs = Math.round(performance.now() - startedAt);
+    if (outcome === 'timeout') {
       dispatcher.stop();
       sender.stop();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await dispatcher.idle();
-      await sender.idle();
-      await stageMenus?.idle();
-      await leanGateway?.close();
-      if (platform && !overrides.platform) await platform.close();
-      await store.close();
-    },
-  };
+      const [pendingEvents, pendingBatches] = await Promise.all([
+        store.usersWithPendingInbox().then((u) => u.length, () => undefined),
+        store.pendingOutbox().then((b) => b.length, () => undefined),
+      ]);
+      slog.warn({ drainMs, usersWithPendingEvents: pendingEvents, pendingBatches }, 'drain timed out; what is left is stored and resumes at the next start');
+    } else {
+      slog.info({ drainMs }, 'drained');
+    }
+    chatFeedback.stop();
+    // Out of time: what is still in flight to LINE is cut (it is stored, and resumes at the next start).
+    await (outcome === 'timeout' ? leanGateway?.destroy() : leanGateway?.close());
+    if (metricsServer) {
+      metricsServer.server.closeAllConnections();
+      await new Promise<void>((resolve) => metricsServer.server.close(() => resolve()));
+    }
+    if (platform && !overrides.platform) await platform.close();
+    await store.close();
+  }
   return akari;
 }
 
@@ -335,14 +456,27 @@ async function main(): Promise<void> {
   }
   try {
     const akari = await startAkari(config);
-    const shutdown = (signal: string) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        // Someone wants it gone now: what is left is stored and resumes at the next start.
+        akari.log.warn({ signal }, 'second signal: exiting at once');
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      signalled = true;
       akari.log.info({ signal }, 'shutting down');
-      void akari.stop().then(() => process.exit(0));
+      akari.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          akari.log.error({ err }, 'the stop failed');
+          process.exit(1);
+        },
+      );
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   } catch (err) {
-    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError) {
+    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError || err instanceof MetricsListenError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -30,7 +30,17 @@ export interface Config {
   push: { dailyCap: number; yearEndBreak: { start: string; end: string } };
   /** perStage: link each user to the menu that highlights their stage (docs/rich-menu.md). */
   richMenu: { perStage: boolean };
+  /** GET /metrics: on `port` (a listener of its own on `host`), and/or on the public port with `token`. */
+  metrics: { port?: number; host: string; token?: string };
+  /** Hold proactive pushes under `reserve` messages left; read the quota every `checkMs`. */
+  quota: { reserve: number; checkMs: number };
+  /** The loading animation when an answer takes over ~1 s; marking messages read (chat mode). */
+  chatFeedback: { loadingAnimation: boolean; markAsRead: boolean };
+  /** SIGTERM/SIGINT: how long the drain may take before the process stops anyway (ms). */
+  drainTimeoutMs: number;
 }
+
+const SECRET_KEYS = new Set(['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN', 'METRICS_TOKEN']);
 
 /** Thrown when the environment is not usable; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -54,7 +64,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = issue.path.join('.') || '(environment)';
-        return `${key}: ${issue.message} (got ${JSON.stringify(cleaned[key] ?? null)})`;
+        // A secret's value is never repeated, even a wrong one.
+        const got = SECRET_KEYS.has(key) ? '[redacted]' : JSON.stringify(cleaned[key] ?? null);
+        return `${key}: ${issue.message} (got ${got})`;
       }),
     );
   }
@@ -80,6 +92,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   if (e.DATABASE_URL.startsWith('postgres')) {
     problems.push('DATABASE_URL: the PostgreSQL adapter is not available yet; use file:PATH for SQLite');
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push(`METRICS_PORT: must differ from PORT (${e.PORT}); to serve /metrics on the public port, set METRICS_TOKEN instead`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const [start, end] = e.YEAR_END_BREAK.split('..') as [string, string];
   return {
@@ -104,5 +119,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
     flowsDir: e.FLOWS_DIR,
     push: { dailyCap: e.PUSH_DAILY_CAP, yearEndBreak: { start, end } },
     richMenu: { perStage: e.RICH_MENU_PER_STAGE ?? true },
+    metrics: { ...(e.METRICS_PORT !== undefined ? { port: e.METRICS_PORT } : {}), host: e.METRICS_HOST, ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },
+    quota: { reserve: e.LINE_QUOTA_RESERVE, checkMs: e.LINE_QUOTA_CHECK_MINUTES * 60_000 },
+    chatFeedback: { loadingAnimation: e.LINE_LOADING_ANIMATION ?? true, markAsRead: e.LINE_MARK_AS_READ ?? false },
+    drainTimeoutMs: e.DRAIN_TIMEOUT_SECONDS * 1000,
   };
 }

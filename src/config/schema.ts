@@ -35,6 +35,18 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/, 'expected MM-DD..MM-DD, e.g. 12-29..01-03')
     .default('12-29..01-03'),
+  // Graceful stop (SIGTERM/SIGINT): how long turns and replies in flight may take to finish.
+  // GET /metrics: on a listener of its own (off the public port), and/or on the public port behind a token.
+  METRICS_PORT: z.coerce.number({ message: 'expected a port number' }).int('expected a port number').min(0, 'expected a port number between 0 and 65535').max(65535, 'expected a port number between 0 and 65535').optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters (a long random string)').regex(/^\S+$/, 'expected no spaces').optional(),
+  // The monthly message quota: proactive pushes wait while fewer than this many messages are left.
+  LINE_QUOTA_RESERVE: z.coerce.number({ message: 'expected a whole number of messages' }).int('expected a whole number of messages').min(0, 'expected 0 or more messages').default(20),
+  LINE_QUOTA_CHECK_MINUTES: z.coerce.number({ message: 'expected a number of minutes' }).int('expected a whole number of minutes').min(1, 'expected at least 1 minute').max(1440, 'expected at most 1440 minutes (a day)').default(15),
+  // Optional LINE niceties (docs in the README): the loading animation, and mark-as-read for chat mode.
+  LINE_LOADING_ANIMATION: boolFromEnv.optional(),
+  LINE_MARK_AS_READ: boolFromEnv.optional(),
+  DRAIN_TIMEOUT_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int('expected a whole number of seconds').min(1, 'expected at least 1 second').max(600, 'expected at most 600 seconds').default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

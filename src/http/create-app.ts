@@ -10,6 +10,10 @@ export interface AppDeps {
   acceptEvents: (body: webhook.CallbackRequest) => Promise<void>;
   /** Throws if the store is unreachable. */
   checkReady: () => Promise<void>;
+  /** Told how each POST /webhook ended (metrics: akari_webhook_requests_total). */
+  onWebhook?: (outcome: 'accepted' | 'connectivity_check' | 'bad_signature' | 'too_large' | 'malformed' | 'error') => void;
+  /** True once a stop has begun: /readyz answers 503 so that no new traffic is sent here. */
+  isDraining?: () => boolean;
   /** Routers mounted under /local (local tools, only when LOCAL_TOOLS=true); absent in production. */
   localRouters?: Router[];
   /** Routes mounted at the root before the 404 handler (e.g. the local simulator page at /). */
@@ -43,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
     async (req, res) => {
       const body = req.body as webhook.CallbackRequest;
       if (!body || !Array.isArray(body.events)) {
+        deps.onWebhook?.('malformed');
         res.status(400).json({ error: 'invalid_payload', message: 'expected an object with an events array' });
         return;
       }
@@ -52,11 +57,13 @@ export function createApp(deps: AppDeps): Express {
           await deps.acceptEvents(body);
         } catch (err) {
           // Signed, but not stored: LINE redelivers on a 5xx, and 503 says "try again later".
-          log.error({ err }, 'webhook not stored: the store failed; answering 503 so that LINE redelivers');
+          log.error({ err, outcome: 'error' }, 'webhook not stored: the store failed; answering 503 so that LINE redelivers');
+          deps.onWebhook?.('error');
           res.status(503).json({ error: 'store_unavailable', message: 'the events could not be stored; try again later' });
           return;
         }
       }
+      deps.onWebhook?.(body.events.length > 0 ? 'accepted' : 'connectivity_check');
       res.status(200).json({});
     },
   );
@@ -65,6 +72,10 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (deps.isDraining?.()) {
+      res.status(503).json({ status: 'draining', message: 'stopping: finishing the work in flight' });
+      return;
+    }
     try {
       await deps.checkReady();
       res.json({ status: 'ready' });
@@ -84,19 +95,31 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    if (req.path === '/webhook' && req.method === 'POST') {
+      const status = (err as { status?: number }).status;
+      deps.onWebhook?.(
+        err instanceof SignatureValidationFailed
+          ? 'bad_signature'
+          : err instanceof JSONParseError
+            ? 'malformed'
+            : (err as { type?: string }).type === 'entity.too.large' || status === 413
+              ? 'too_large'
+              : 'error',
+      );
+    }
     if (err instanceof SignatureValidationFailed) {
-      log.warn({ reason: err.message }, 'webhook rejected: bad signature');
+      log.warn({ reason: err.message, outcome: 'bad_signature' }, 'webhook rejected: bad signature');
       res.status(401).json({ error: 'invalid_signature', message: err.message });
       return;
     }
     if (err instanceof JSONParseError) {
-      log.warn('webhook rejected: malformed JSON');
+      log.warn({ outcome: 'malformed' }, 'webhook rejected: malformed JSON');
       res.status(400).json({ error: 'malformed_json', message: 'the body is not valid JSON' });
       return;
     }
     const status = (err as { status?: number; type?: string }).status;
     if ((err as { type?: string }).type === 'entity.too.large' || status === 413) {
-      log.warn({ path: req.path }, 'request body over the limit');
+      log.warn({ path: req.path, outcome: 'too_large' }, 'request body over the limit');
       res.status(413).json({ error: 'payload_too_large', message: `the body is over ${WEBHOOK_BODY_LIMIT}` });
       return;
     }

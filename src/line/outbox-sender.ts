@@ -20,7 +20,14 @@ export interface OutboxSenderOptions {
   /** A batch LINE keeps failing (429, 5xx, network, timeout) is retried until it is this old (default 24 h). */
   maxRetryAgeMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Why proactive pushes must wait now (the message quota is under its reserve), if they must. */
+  holdProactive?: () => string | undefined;
+  /** Told each step a batch takes (metrics: akari_sends_total). */
+  onSend?: (via: 'reply' | 'push', result: SendStep) => void;
 }
+
+/** sent · already_sent (409: LINE had it) · fallback_to_push (the reply failed) · retry · failed (given up) · held (quiet hours, quota). */
+export type SendStep = 'sent' | 'already_sent' | 'fallback_to_push' | 'retry' | 'failed' | 'held';
 
 export interface OutboxSender {
   /** Sends the user's pending batches, in order. Resolves when they are sent or given up on. */
@@ -55,6 +62,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   const wait = opts.sleep ?? sleep;
   const maxRetryAgeMs = Math.min(opts.maxRetryAgeMs ?? MAX_SEND_RETRY_AGE_MS, MAX_SEND_RETRY_AGE_MS);
   const queue = createKeyedQueue();
+  const observe = (via: 'reply' | 'push', step: SendStep) => opts.onSend?.(via, step);
   let stopped = false;
   const wakers = new Set<() => void>();
   /** Users with a drain queued but not started: one is enough (it reads every pending batch). */
@@ -91,10 +99,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const blog = eventLogger(log, batchBindings(batch));
     if (heldForQuietHours(batch, blog)) return;
     if (await superseded(batch, blog, verdicts)) return;
+    if (heldForQuota(batch, blog)) return;
     if (batch.attempts > 0 && tooOld(batch)) {
       // Tried before (it may have reached LINE) and older than the retry limit, which is at most
       // LINE's retry-key lifetime: another push could arrive twice, and the answer is stale anyway.
       await opts.store.markOutboxFailed(batch.id, 'too old to retry', true);
+      observe('push', 'failed');
       blog.error({ attempts: batch.attempts, writtenAt: new Date(batch.createdAt).toISOString() }, 'giving up on a message batch: tried before and now too old to retry');
       return;
     }
@@ -110,6 +120,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         (err: unknown) => toLineApiError(err, 'reply'),
       );
       if (!failure) {
+        observe('reply', 'sent');
         await recordSent(batch, 'reply', blog);
         blog.debug({ messages: batch.messages.length, attempt }, 'replied');
         return;
@@ -117,6 +128,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       if (failure.kind === 'invalidReplyToken') {
         if (uncertain) {
           // The token is still young, so LINE refusing it means an earlier attempt of ours used it.
+          observe('reply', 'already_sent');
           await recordSent(batch, 'reply', blog);
           blog.warn({ requestId: failure.details.requestId, attempt }, 'reply token already used by an earlier attempt whose answer was lost; counted as sent');
           return;
@@ -125,6 +137,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         break;
       }
       if (!failure.retryable) {
+        observe('reply', 'failed');
         await failForGood(batch, failure, blog);
         return;
       }
@@ -134,6 +147,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
         { kind: failure.kind, status: failure.details.status, requestId: failure.details.requestId, outcome: failure.outcome, attempt, delayMs: delay },
         'reply failed; trying the same token again while it is fresh',
       );
+      observe('reply', 'retry');
       if (!(await pause(batch, delay, blog))) return;
     }
     if (uncertain && batch.replyToken !== undefined) {
@@ -141,6 +155,8 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       // token aged, so the push may deliver it a second time; a loss would be worse.
       blog.warn('a reply whose outcome is unknown could not be settled before its token aged; sending it by push');
     }
+    // A reply was tried (refused, or retried until its token aged): the push below delivers it.
+    if (attempt > 0) observe('reply', 'fallback_to_push');
     if (batch.proactive && batch.attempts === 0 && !(await recordPushStart(batch, blog))) return;
     for (;;) {
       attempt++;
@@ -150,10 +166,12 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       } catch (err) {
         const e = err instanceof LineApiError ? err : toLineApiError(err, 'push');
         if (!e.retryable) {
+          observe('push', 'failed');
           await failForGood(batch, e, blog);
           return;
         }
         if (tooOld(batch)) {
+          observe('push', 'failed');
           await opts.store.markOutboxFailed(batch.id, e.message, true);
           blog.error(
             { kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, body: e.details.body, writtenAt: new Date(batch.createdAt).toISOString() },
@@ -162,12 +180,14 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
           return;
         }
         await opts.store.markOutboxFailed(batch.id, e.message, false);
+        observe('push', 'retry');
         const delay = retryDelay(e, attempt);
         blog.warn({ kind: e.kind, status: e.details.status, requestId: e.details.requestId, attempt, delayMs: delay }, 'push failed; retrying');
         if (!(await pause(batch, delay, blog))) return;
         if (heldForQuietHours(batch, blog)) return;
         continue;
       }
+      observe('push', result === 'alreadySent' ? 'already_sent' : 'sent');
       await recordSent(batch, 'push', blog);
       blog.debug({ result, attempt }, 'pushed');
       return;
@@ -239,6 +259,27 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   }
 
   /**
+   * A proactive push waits (stays pending) while the quota is short; the outbox sweep tries it
+   * again. Answers to the user go out whatever the quota: a reply costs none, and a push that
+   * answers a stale token is what the reserve is kept for. Said once per batch at info.
+   */
+  const quotaHeldLogged = new Set<string>();
+  function heldForQuota(batch: OutboxBatch, blog: EventLogger): boolean {
+    if (!batch.proactive || !opts.holdProactive) return false;
+    const reason = opts.holdProactive();
+    if (!reason) {
+      // The hold is over (for every batch): a later one is said again.
+      quotaHeldLogged.clear();
+      return false;
+    }
+    const first = !quotaHeldLogged.has(batch.id);
+    quotaHeldLogged.add(batch.id);
+    blog[first ? 'info' : 'debug']({ reason }, 'push held: message quota under the reserve; it goes out when there is quota again');
+    observe('push', 'held');
+    return true;
+  }
+
+  /**
    * A proactive push that was delayed (failures, retries, a restart) into quiet hours stays pending:
    * the outbox sweep sends it when they end. Answers to the user's own messages are never held.
    */
@@ -247,6 +288,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     const now = opts.clock.now();
     if (!isQuiet(now, opts.quietHours)) return false;
     blog.info({ until: nextAllowedPushTime(now, opts.quietHours).toISOString() }, 'push held: quiet hours; it goes out when they end');
+    observe('push', 'held');
     return true;
   }
 

@@ -22,6 +22,8 @@ export interface UndiciLineGatewayOptions extends LineGatewayOptions {
 export interface ClosableLineGateway extends LineGateway {
   /** Lets requests in flight finish, then closes the pool's connections. */
   close(): Promise<void>;
+  /** Closes the pool's connections at once; requests in flight fail (a drain that ran out of time). */
+  destroy(): Promise<void>;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -96,6 +98,9 @@ export function createUndiciLineGateway(opts: UndiciLineGatewayOptions): Closabl
     },
     async close() {
       await pool.close();
+    },
+    async destroy() {
+      await pool.destroy();
     },
   };
 }

@@ -37,6 +37,8 @@ export interface LinePlatformOptions {
    * ids it does not know (default false: many tests use short made-up ids).
    */
   checkRecipients?: boolean;
+  /** The channel's monthly message quota (GET /v2/bot/message/quota): a number, or 'none' (default). */
+  messageQuota?: number | 'none';
 }
 
 export interface RecordedRequest {
@@ -148,6 +150,11 @@ export interface LinePlatform {
   /** Listen again on the same port after `goOffline`. */
   goOnline(): Promise<void>;
   setLatency(ms: number): void;
+  /**
+   * The monthly quota LINE reports, and how much of it is used; each push delivered adds one (LINE
+   * counts a push per recipient, whatever its number of message objects; replies are free).
+   */
+  setMessageQuota(limit: number | 'none', used?: number): void;
 
   readonly requests: readonly RecordedRequest[];
   readonly deliveries: readonly Delivery[];
@@ -249,6 +256,8 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
   let faults: ActiveFault[] = [];
   let defaultRichMenuId: string | undefined;
   let latencyMs = 0;
+  let quotaLimit: number | 'none' = options.messageQuota ?? 'none';
+  let quotaUsed = 0;
   let requestSeq = 0;
   let deliverySeq = 0;
   let messageSeq = 0;
@@ -464,6 +473,7 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
     const requestId = exchangeOf(res).record.requestId;
     const sentMessages = sentMessagesFor(body.messages);
     if (retryKey !== undefined) retryKeys.set(retryKey.toLowerCase(), { acceptedAt: now(), requestId, sentMessages });
+    quotaUsed += 1;
     deliver({
       kind: 'push',
       userId: body.to,
@@ -483,6 +493,16 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
       return issues.length > 0 ? badRequest(issues) : new HttpAnswer(200, {});
     });
   }
+
+  route('get', '/v2/bot/message/quota', () =>
+    new HttpAnswer(200, quotaLimit === 'none' ? { type: 'none' } : { type: 'limited', value: quotaLimit }),
+  );
+  route('get', '/v2/bot/message/quota/consumption', () => new HttpAnswer(200, { totalUsage: quotaUsed }));
+
+  route('post', '/v2/bot/chat/markAsRead', (req) => {
+    const issues = checkBody('MarkMessagesAsReadByTokenRequest', req.body);
+    return issues.length > 0 ? badRequest(issues) : new HttpAnswer(200, {});
+  });
 
   route('post', '/v2/bot/chat/loading/start', (req) => {
     const issues = checkBody('ShowLoadingAnimationRequest', req.body);
@@ -850,6 +870,11 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
       latencyMs = Math.max(0, ms);
     },
 
+    setMessageQuota(limit, used) {
+      quotaLimit = limit;
+      if (used !== undefined) quotaUsed = used;
+    },
+
     get requests() {
       return requests;
     },
@@ -905,6 +930,8 @@ export function createLinePlatform(options: LinePlatformOptions = {}): LinePlatf
       faults = [];
       defaultRichMenuId = undefined;
       latencyMs = 0;
+      quotaLimit = options.messageQuota ?? 'none';
+      quotaUsed = 0;
     },
   };
 }

@@ -44,6 +44,8 @@ export interface StoreSchedulerOptions {
   /** Due timers read per query (default 100). */
   batchSize?: number;
   timers?: TimerApi;
+  /** Told what became of each due timer (metrics: akari_timers_total, akari_timer_lateness_seconds). */
+  onTimer?: (result: 'fired' | 'dropped' | 'deferred', lateMs?: number) => void;
 }
 
 export const DEFAULT_MAX_SLEEP_MS = 60_000;
@@ -95,6 +97,7 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
 
   async function drop(t: TimerRecord, details: Record<string, unknown>): Promise<void> {
     await store.cancelTimer(t.id);
+    opts.onTimer?.('dropped');
     tlog(t).info({ dueAt: iso(t.dueAt), ...details }, 'dropped stale timer');
   }
 
@@ -106,6 +109,7 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
       return 'dropped';
     }
     await store.rescheduleTimer(t.id, until);
+    opts.onTimer?.('deferred');
     const message =
       reason === 'quietHours'
         ? 'timer moved out of quiet hours'
@@ -133,6 +137,7 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
     const cap = checkDailyCap(await usageOf(t.userId, now), now, policy);
     if (cap.action === 'drop') {
       await store.cancelTimer(t.id);
+      opts.onTimer?.('dropped');
       tlog(t).info({ dueAt: iso(t.dueAt) }, 'dropped timer: proactive pushes are off (PUSH_DAILY_CAP=0)');
       stats.dropped++;
       return;
@@ -148,6 +153,7 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
       return;
     }
     stats.fired++;
+    opts.onTimer?.('fired', now - t.dueAt);
     tlog(t).info({ dueAt: iso(t.dueAt), lateMs: Math.max(0, now - t.dueAt) }, 'timer fired');
     try {
       opts.onFired(t.userId, event);

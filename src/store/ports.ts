@@ -104,6 +104,25 @@ export interface PruneResult {
   timers: number;
 }
 
+/**
+ * One row of the stage funnel (the operator's report): where a user went and when, never what
+ * anyone wrote. Written by the store itself as turns commit and pushes are sent.
+ */
+export interface FunnelRecord {
+  userId: string;
+  /** The scenario the user was in (see `scenarioOf`). */
+  scenario: string;
+  /**
+   * `stage`: the stored stage changed from `from` (undefined: the user's first turn) to `to`.
+   * `push`: a proactive push was sent while the user was in `to`. `reply`: the user's first message
+   * or tap after a push, in stage `to`.
+   */
+  kind: 'stage' | 'push' | 'reply';
+  from?: string;
+  to: string;
+  at: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite';
   /** Inserts new events; ones already known (same eventId) are ignored. */
@@ -172,10 +191,34 @@ export interface Store {
    */
   pruneFinished(before: number, limit: number): Promise<PruneResult>;
 
+  // ---- Operations: what the metrics and the funnel report read ----
+
+  /** Pending inbox events, and when the oldest of them was received. */
+  inboxBacklog(): Promise<{ pending: number; oldestReceivedAt?: number }>;
+  /** Pending timers due at or before `now`, and the oldest due time among them. */
+  timerBacklog(now: number): Promise<{ due: number; oldestDueAt?: number }>;
+  /** Stored conversations per stage. */
+  conversationsByStage(): Promise<Record<string, number>>;
+  /** Every funnel record, oldest first (ties in the order written). */
+  funnelRecords(): Promise<FunnelRecord[]>;
+  /** Each stored conversation's stage and the time of its last turn: who is still where. */
+  conversationStages(): Promise<Array<{ userId: string; stage: string; updatedAt: number }>>;
+
   /**
    * Throws if the store cannot take writes now (it writes, and checks what the adapter can: for
    * SQLite, that the file is still the one it opened and that the disk has room).
    */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The scenario of a stored conversation for the funnel: the one its snapshot names (the
+ * conversation's `context.scenario`), else a prefix of the stage (`scenario.stage`), else the
+ * first scenario, where every conversation starts: the missed call.
+ */
+export function scenarioOf(stage: string, fromSnapshot?: unknown): string {
+  if (typeof fromSnapshot === 'string' && fromSnapshot !== '') return fromSnapshot;
+  const m = /^([^.:]+)[.:]/.exec(stage);
+  return m ? m[1]! : 'missed-call';
 }

@@ -12,6 +12,7 @@ import {
   type CheckpointResult,
   type WalCheckpointer,
 } from './wal-checkpointer.ts';
+import { scenarioOf, type FunnelRecord } from './ports.ts';
 import type {
   InboxEvent,
   InboxRow,
@@ -85,6 +86,17 @@ CREATE INDEX IF NOT EXISTS timers_user ON timers (user_id) WHERE status = 'pendi
 CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
 -- Who holds the file (exclusive mode): read by a second process to say who is in the way.
 CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, started_at INTEGER NOT NULL);
+-- The stage funnel: stage changes, proactive pushes and the replies to them; no message text.
+CREATE TABLE IF NOT EXISTS funnel (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_stage TEXT,
+  to_stage TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS funnel_user ON funnel (user_id, id);
 `;
 
 interface InboxDbRow {
@@ -370,6 +382,17 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
     nextDue: db.prepare("SELECT MIN(due_at) AS due FROM timers WHERE status = 'pending'"),
     pendingTimersUser: db.prepare("SELECT * FROM timers WHERE user_id = ? AND status = 'pending' ORDER BY due_at"),
     timerById: db.prepare('SELECT * FROM timers WHERE id = ?'),
+    inboxBacklog: db.prepare("SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox WHERE status = 'pending'"),
+    timerBacklog: db.prepare("SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM timers WHERE status = 'pending' AND due_at <= ?"),
+    stageCounts: db.prepare('SELECT stage, COUNT(*) AS n FROM conversations GROUP BY stage'),
+    conversationStages: db.prepare('SELECT user_id, stage, updated_at FROM conversations ORDER BY user_id'),
+    convStage: db.prepare("SELECT stage, json_extract(snapshot, '$.context.scenario') AS scenario FROM conversations WHERE user_id = ?"),
+    inboxType: db.prepare("SELECT json_extract(payload, '$.type') FROM inbox WHERE seq = ?").pluck(),
+    insertFunnel: db.prepare('INSERT INTO funnel (user_id, scenario, kind, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    lastFunnelKind: db.prepare('SELECT kind FROM funnel WHERE user_id = ? ORDER BY id DESC LIMIT 1').pluck(),
+    funnelAll: db.prepare('SELECT * FROM funnel ORDER BY at, id'),
+    deleteFunnelUser: db.prepare('DELETE FROM funnel WHERE user_id = ?'),
+    outboxForFunnel: db.prepare('SELECT user_id, proactive, status FROM outbox WHERE id = ?'),
     fireTimer: db.prepare("UPDATE timers SET status = 'fired' WHERE id = ? AND status = 'pending' AND due_at <= ?"),
     rescheduleTimer: db.prepare("UPDATE timers SET due_at = ? WHERE id = ? AND status = 'pending'"),
     cancelTimer: db.prepare("UPDATE timers SET status = 'cancelled' WHERE id = ? AND status = 'pending'"),
@@ -430,7 +453,31 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       b.createdAt,
     );
 
+  /** The funnel, from the stored stage before and after the turn (and the event it answers). */
+  const recordFunnel = (turn: Turn) => {
+    const c = turn.conversation;
+    if (!c) return;
+    const stored = stmt.convStage.get(turn.userId) as { stage: string; scenario: unknown } | undefined;
+    const before = stored?.stage;
+    const scenario = scenarioOf(c.stage, (c.snapshot as { context?: { scenario?: unknown } } | null)?.context?.scenario);
+    if (before !== c.stage) stmt.insertFunnel.run(turn.userId, scenario, 'stage', before ?? null, c.stage, c.updatedAt);
+    const type = turn.inboxSeq !== undefined ? (stmt.inboxType.get(turn.inboxSeq) as string | null | undefined) : undefined;
+    if ((type === 'message' || type === 'postback') && stmt.lastFunnelKind.get(turn.userId) === 'push') {
+      stmt.insertFunnel.run(turn.userId, stored ? scenarioOf(stored.stage, stored.scenario) : scenario, 'reply', null, before ?? c.stage, c.updatedAt);
+    }
+  };
+
+  const markSent = db.transaction((id: string, via: 'reply' | 'push', at: number) => {
+    const b = stmt.outboxForFunnel.get(id) as { user_id: string; proactive: number; status: string } | undefined;
+    stmt.outboxSent.run(via, at, id);
+    if (!b || b.proactive !== 1 || b.status === 'sent') return;
+    const stored = stmt.convStage.get(b.user_id) as { stage: string; scenario: unknown } | undefined;
+    if (stored) stmt.insertFunnel.run(b.user_id, scenarioOf(stored.stage, stored.scenario), 'push', null, stored.stage, at);
+  });
+
   const commit = db.transaction((turn: Turn) => {
+    if (turn.deleteUserData) stmt.deleteFunnelUser.run(turn.userId);
+    else recordFunnel(turn);
     if (turn.deleteUserData) {
       stmt.deleteConv.run(turn.userId);
       stmt.deleteTimersUser.run(turn.userId);
@@ -572,7 +619,7 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       return stmt.pushTurnStarted.get(userId, eventId) !== undefined;
     },
     async markOutboxSent(id, via, at) {
-      await write(() => stmt.outboxSent.run(via, at, id));
+      await write(() => markSent(id, via, at));
     },
     async markOutboxFailed(id, error, final) {
       await write(() => stmt.outboxFailed.run(error.slice(0, 2000), final ? 'failed' : 'pending', id));
@@ -612,6 +659,25 @@ export function createSqliteStore(databaseUrl: string, options: SqliteStoreOptio
       const r = stmt.inboxByMessageId.get(userId, messageId) as { event_id: string; details: string | null } | undefined;
       if (!r) return undefined;
       return { eventId: r.event_id, ...(r.details ? { details: JSON.parse(r.details) as MessageDetails } : {}) };
+    },
+    async inboxBacklog() {
+      const r = stmt.inboxBacklog.get() as { n: number; oldest: number | null };
+      return { pending: r.n, ...(r.oldest !== null ? { oldestReceivedAt: r.oldest } : {}) };
+    },
+    async timerBacklog(now) {
+      const r = stmt.timerBacklog.get(now) as { n: number; oldest: number | null };
+      return { due: r.n, ...(r.oldest !== null ? { oldestDueAt: r.oldest } : {}) };
+    },
+    async conversationsByStage() {
+      return Object.fromEntries((stmt.stageCounts.all() as Array<{ stage: string; n: number }>).map((r) => [r.stage, r.n]));
+    },
+    async funnelRecords() {
+      return (stmt.funnelAll.all() as Array<{ user_id: string; scenario: string; kind: FunnelRecord['kind']; from_stage: string | null; to_stage: string; at: number }>).map(
+        (r) => ({ userId: r.user_id, scenario: r.scenario, kind: r.kind, ...(r.from_stage !== null ? { from: r.from_stage } : {}), to: r.to_stage, at: r.at }),
+      );
+    },
+    async conversationStages() {
+      return (stmt.conversationStages.all() as Array<{ user_id: string; stage: string; updated_at: number }>).map((r) => ({ userId: r.user_id, stage: r.stage, updatedAt: r.updated_at }));
     },
     async ping() {
       checkFile();

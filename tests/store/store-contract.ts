@@ -4,6 +4,7 @@
  * behaviour only through the port, so it holds for any adapter. Each test gets a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runOpsStoreContract } from './store-contract-ops.ts';
 import type { InboxEvent, NewOutboxBatch, Store, StoredConversation, TimerRecord, Turn } from '../../src/store/ports.ts';
 
 export type MakeStore = () => Store | Promise<Store>;
@@ -44,6 +45,8 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     afterEach(async () => {
       await store.close();
     });
+
+    runOpsStoreContract(makeStore);
 
     /** Accepts one event and returns its inbox row. */
     async function accept(e: InboxEvent) {

@@ -1,15 +1,22 @@
-/** Akari as a real process (`node --import tsx src/main.ts`, what `npm start` runs), for tests. */
+/**
+ * Akari as a real process, for tests that need signals, exit codes and real start-up: by default
+ * `node --import tsx src/main.ts` (what `npm start` runs), or any other command (e.g. the built
+ * `dist/main.js`). Every variable the config knows is set empty (= unset) first, so neither the test
+ * runner's environment nor a `.env` file changes what the process sees.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envSchema } from '../../src/config/schema.ts';
 import { waitFor } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface AkariProcess {
   child: ChildProcess;
   /** stdout, one entry per line (JSON log lines, as stdout is not a TTY). */
   lines: string[];
+  /** The JSON log lines so far, parsed. */
+  records(): Array<Record<string, unknown>>;
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Waits for a JSON log line matching `test`. */
@@ -20,16 +27,11 @@ export interface AkariProcess {
   kill(): Promise<void>;
 }
 
-/**
- * Starts `node --import tsx src/main.ts` with exactly these Akari variables: every other variable the
- * config knows is set empty (= unset), so neither the test runner's environment nor a `.env` file
- * can change what the process sees.
- */
-export function spawnAkari(vars: Record<string, string>): AkariProcess {
+export function spawnAkari(vars: Record<string, string>, command: { args: string[]; cwd?: string } = { args: ['--import', 'tsx', 'src/main.ts'] }): AkariProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(envSchema.shape)) env[key] = '';
   Object.assign(env, { LOG_PRETTY: 'false' }, vars);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, command.args, { cwd: command.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let pending = '';
   let stderr = '';
@@ -58,6 +60,7 @@ export function spawnAkari(vars: Record<string, string>): AkariProcess {
   return {
     child,
     lines,
+    records,
     stderr: () => stderr,
     exited,
     async waitForLog(test, what) {
@@ -77,4 +80,3 @@ export function spawnAkari(vars: Record<string, string>): AkariProcess {
     },
   };
 }
-

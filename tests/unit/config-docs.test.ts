@@ -22,13 +22,13 @@ describe('configuration documentation matches the code', () => {
     expect(keys).toEqual(schemaKeys);
   });
 
-  it('docker-compose.yml is valid YAML, runs npm start, keeps data on a volume and passes the same keys', () => {
+  it('docker-compose.yml is valid YAML, runs the compiled JS, keeps data on a volume and passes the same keys', () => {
     const compose = parseYaml(read('docker-compose.yml')) as {
       services: { akari: { command: string[]; environment: Record<string, string>; volumes: string[] } };
       volumes: Record<string, unknown>;
     };
     const akari = compose.services.akari;
-    expect(akari.command).toEqual(['npm', 'start']);
+    expect(akari.command).toEqual(['node', 'dist/main.js']);
     expect(Object.keys(akari.environment).sort()).toEqual(schemaKeys);
     expect(akari.volumes.some((v) => v.endsWith(':/app/data'))).toBe(true);
     expect(akari.environment.DATABASE_URL).toBe('file:/app/data/akari.db');
@@ -38,7 +38,8 @@ describe('configuration documentation matches the code', () => {
   it('the Dockerfile is on Node 22 LTS and starts like the README says', () => {
     const dockerfile = read('Dockerfile');
     expect(dockerfile).toMatch(/^FROM node:22/m);
-    expect(dockerfile).toMatch(/CMD \["npm", "start"\]/);
+    expect(dockerfile).toMatch(/CMD \["node", "dist\/main\.js"\]/);
+    expect(read('README.md')).toContain('node dist/main.js');
   });
 
   it('.ci/run runs the README test command', () => {
