@@ -124,7 +124,12 @@ export interface FunnelRecord {
 }
 
 export interface Store {
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Present when several processes share the store (PostgreSQL): the locks that keep one user's
+   * turns, and one user's sends, to one process at a time. Absent on SQLite (one process per file).
+   */
+  readonly shared?: SharedStore;
   /** Inserts new events; ones already known (same eventId) are ignored. */
   acceptEvents(events: InboxEvent[]): Promise<{ accepted: InboxEvent[]; duplicates: number }>;
   nextInboxRow(userId: string): Promise<InboxRow | undefined>;
@@ -221,4 +226,36 @@ export function scenarioOf(stage: string, fromSnapshot?: unknown): string {
   if (typeof fromSnapshot === 'string' && fromSnapshot !== '') return fromSnapshot;
   const m = /^([^.:]+)[.:]/.exec(stage);
   return m ? m[1]! : 'missed-call';
+}
+
+/** What a lock attempt gave: the work's value, or nothing because another process holds the lock. */
+export type Locked<T> = { locked: true; value: T } | { locked: false };
+
+/**
+ * Several processes on one database. Locks die with their connection, so a process killed mid-turn
+ * leaves nothing held: its transaction is rolled back and the event is still pending.
+ */
+export interface SharedStore {
+  /**
+   * One turn of the user's conversation in one transaction, under the user's lock (try, no wait).
+   * `work` gets a store bound to that transaction: its reads see the turn's own view, and its
+   * `commitTurn` commits the transaction (and so releases the lock); after that it is the plain
+   * store again. Whatever `work` leaves uncommitted (it threw, or found nothing to do) is rolled back.
+   */
+  withUserTurn<T>(userId: string, work: (store: Store) => Promise<T>): Promise<Locked<T>>;
+  /** Runs `work` while holding the user's send lock (try, no wait): one process sends a user's batches. */
+  withUserSend<T>(userId: string, work: () => Promise<T>): Promise<Locked<T>>;
+  /** Runs `work` while holding the scheduler's lock (waits for it): due timers are looked at by one process at a time. */
+  withSchedulerLock<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The store could not be reached (connection refused, dropped, timed out): worth trying again later. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
 }

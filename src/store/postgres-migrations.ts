@@ -1,0 +1,80 @@
+/**
+ * The PostgreSQL schema, as numbered migrations. The app applies the missing ones at start, in
+ * order, in one transaction under an advisory lock (see `migratePostgres`), and records each in
+ * `akari_migrations`: two instances starting at once take turns, and the second finds nothing to do.
+ *
+ * Rules for adding one: append, never edit an applied one; during a rolling deploy the previous
+ * release runs on the new schema, so a migration must leave what that release reads and writes
+ * working (add columns with defaults, add tables; drop things one release later).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'inbox, conversations, outbox, timers',
+    sql: `
+CREATE TABLE inbox (
+  seq BIGSERIAL PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  -- The webhook event's type, kept beside the payload: "has the user written since?" reads it alone.
+  event_type TEXT,
+  payload TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+CREATE INDEX inbox_pending ON inbox (user_id, seq) WHERE status = 'pending';
+CREATE INDEX inbox_user ON inbox (user_id, seq);
+CREATE INDEX inbox_finished ON inbox (received_at) WHERE status <> 'pending';
+
+CREATE TABLE conversations (
+  user_id TEXT PRIMARY KEY,
+  machine_version INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE outbox (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  event_id TEXT,
+  messages TEXT NOT NULL,
+  reply_token TEXT,
+  reply_token_at BIGINT,
+  proactive BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  reply_attempted BOOLEAN NOT NULL DEFAULT false,
+  sent_via TEXT,
+  sent_at BIGINT,
+  last_error TEXT
+);
+CREATE INDEX outbox_pending ON outbox (user_id, seq) WHERE status = 'pending';
+CREATE INDEX outbox_proactive ON outbox (user_id, sent_at) WHERE proactive;
+CREATE INDEX outbox_finished ON outbox (created_at) WHERE status <> 'pending';
+
+CREATE TABLE timers (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX timers_due ON timers (due_at, id) WHERE status = 'pending';
+CREATE INDEX timers_user ON timers (user_id) WHERE status = 'pending';
+CREATE INDEX timers_finished ON timers (created_at) WHERE status <> 'pending';
+`,
+  },
+];

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createPostgresStore, migratePostgres, redactDatabaseUrl, StoreOpenError } from '../../src/store/postgres-store.ts';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.ts';
+import { createTestSchema, droppingSchemaOnClose, querySchema } from '../support/postgres.ts';
+import { runStoreContract } from './store-contract.ts';
+
+runStoreContract('postgres (a schema per test)', async () => {
+  const schema = await createTestSchema('store');
+  return droppingSchemaOnClose(await createPostgresStore(schema.url), schema);
+});
+
+describe('postgres store specifics', () => {
+  it('migrates once when several instances start at the same time', async () => {
+    const schema = await createTestSchema('migrate');
+    try {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => createPostgresStore(schema.url)));
+      const versions = await querySchema<{ version: number }>(schema, 'SELECT version FROM akari_migrations ORDER BY version');
+      expect(versions.map((v) => v.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+      // A later start finds nothing to do.
+      const pool = new pg.Pool({ connectionString: schema.url, max: 1 });
+      expect(await migratePostgres(pool)).toEqual([]);
+      await pool.end();
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await schema.drop();
+    }
+  });
+
+  it('keeps everything across a close and reopen', async () => {
+    const schema = await createTestSchema('reopen');
+    try {
+      const first = await createPostgresStore(schema.url);
+      await first.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: { type: 'message' }, receivedAt: 1 }]);
+      await first.commitTurn({ userId: 'U1', conversation: { userId: 'U1', machineVersion: 1, stage: 'call', snapshot: { value: 'call' }, updatedAt: 2 } });
+      await first.close();
+      const second = await createPostgresStore(schema.url);
+      expect((await second.nextInboxRow('U1'))?.eventId).toBe('E1');
+      expect((await second.loadConversation('U1'))?.stage).toBe('call');
+      await second.close();
+    } finally {
+      await schema.drop();
+    }
+  });
+
+  it('lets one instance at a time hold a user’s turn; the lock goes with the transaction', async () => {
+    const schema = await createTestSchema('locks');
+    const a = await createPostgresStore(schema.url);
+    const b = await createPostgresStore(schema.url);
+    try {
+      await a.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: { type: 'message' }, receivedAt: 1 }]);
+      let inner: unknown;
+      const outer = await a.shared!.withUserTurn('U1', async (scoped) => {
+        // While A holds U1, B can't; another user is free.
+        inner = await b.shared!.withUserTurn('U1', async () => 'b ran');
+        expect(await b.shared!.withUserTurn('U2', async () => 'other user')).toEqual({ locked: true, value: 'other user' });
+        const row = await scoped.nextInboxRow('U1');
+        await scoped.commitTurn({ userId: 'U1', inboxSeq: row!.seq });
+        // Committed: the lock is gone with the transaction.
+        expect(await b.shared!.withUserTurn('U1', async (s) => s.nextInboxRow('U1'))).toEqual({ locked: true, value: undefined });
+        return row!.eventId;
+      });
+      expect(inner).toEqual({ locked: false });
+      expect(outer).toEqual({ locked: true, value: 'E1' });
+      expect((await a.getInboxRow('E1'))?.status).toBe('done');
+
+      // A turn that throws before its commit leaves the event pending.
+      await a.acceptEvents([{ eventId: 'E2', userId: 'U1', payload: { type: 'message' }, receivedAt: 2 }]);
+      await expect(
+        a.shared!.withUserTurn('U1', async (scoped) => {
+          const row = await scoped.nextInboxRow('U1');
+          await scoped.commitTurn({ userId: 'U1', inboxSeq: row!.seq, outbox: [{ id: 'same', userId: 'U1', messages: [], proactive: false, createdAt: 1 }, { id: 'same', userId: 'U1', messages: [], proactive: false, createdAt: 1 }] });
+        }),
+      ).rejects.toThrow();
+      expect((await a.getInboxRow('E2'))?.status).toBe('pending');
+      expect(await b.shared!.withUserTurn('U1', async () => 'free again')).toEqual({ locked: true, value: 'free again' });
+
+      // Send locks: one holder per user.
+      const sends = await a.shared!.withUserSend('U1', () => b.shared!.withUserSend('U1', async () => 'b sent'));
+      expect(sends).toEqual({ locked: true, value: { locked: false } });
+      expect(await b.shared!.withUserSend('U1', async () => 'b sent')).toEqual({ locked: true, value: 'b sent' });
+    } finally {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    }
+  });
+
+  it('refuses to start on an unreachable or unknown database, naming it with the password redacted', async () => {
+    await expect(createPostgresStore('postgres://akari:s3cret@127.0.0.1:1/akari', { connectTimeoutMs: 2000 })).rejects.toThrow(
+      /DATABASE_URL=postgres:\/\/akari:\*\*\*@127\.0\.0\.1:1\/akari.*ECONNREFUSED/,
+    );
+    const err = await createPostgresStore('postgres://postgres:s3cret@127.0.0.1:5432/akari_no_such_db').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreOpenError);
+    expect(String((err as Error).message)).toContain('akari_no_such_db');
+    expect(String((err as Error).message)).not.toContain('s3cret');
+    expect(redactDatabaseUrl('postgres://u:p%40ss@h:5432/d?x=1')).toBe('postgres://u:***@h:5432/d?x=1');
+  });
+});
