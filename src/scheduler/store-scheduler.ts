@@ -2,7 +2,8 @@
  * The scheduler over the Store port. With the SQLite store this is the embedded scheduler: timers
  * live in the same database file as everything else, and `store.fireTimer` claims a timer with
  * BEGIN IMMEDIATE, so two processes on one file never fire the same timer twice. Nothing here is
- * SQLite-specific: a PostgreSQL store with an equally atomic `fireTimer` gets the same guarantees.
+ * SQLite-specific: the PostgreSQL store's `fireTimer` is as atomic, and its `shared.withSchedulerLock`
+ * lets one instance's run at a time apply the push policy (daily cap, quiet hours) to due timers.
  *
  * Waking up: in auto mode one setTimeout is kept, aimed at the next due timer but never further
  * than `maxSleepMs` away (so a changed system clock or a timer added by another process is noticed);
@@ -195,8 +196,12 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
     return stats;
   }
 
+  // Several instances on one database (PostgreSQL): one scheduler at a time looks at due timers, so
+  // the daily cap and the quiet hours count what every instance has fired.
+  const runExclusive = (): Promise<RunStats> => (store.shared ? store.shared.withSchedulerLock(runOnce) : runOnce());
+
   function run(): Promise<RunStats> {
-    const result = chain.then(runOnce);
+    const result = chain.then(runExclusive);
     chain = result.catch(() => undefined);
     return result;
   }
