@@ -18,8 +18,10 @@ import { createChatFeedback, createChatFeedbackClient } from './line/chat-feedba
 import { countPushes, createQuotaClient, createQuotaWatcher, type QuotaWatcher } from './line/quota.ts';
 import { createLogger, type Logger, type LoggerOptions } from './log/create-logger.ts';
 import { createRetentionSweeper, type RetentionSweeper } from './store/retention.ts';
-import { createSqliteStore, StoreLockedError, StoreMissingError } from './store/sqlite-store.ts';
+import { StoreLockedError, StoreMissingError } from './store/sqlite-store.ts';
 import { isStoreFault } from './store/faults.ts';
+import { openStore } from './store/open-store.ts';
+import { StoreOpenError } from './store/postgres-store.ts';
 import type { Store } from './store/ports.ts';
 import { createFakeClock, createSystemClock, type Clock, type FakeClock } from './time/clock.ts';
 import { createBusinessCalendar } from './time/business-calendar.ts';
@@ -59,6 +61,10 @@ export interface AkariOverrides {
   lineTimeoutMs?: number;
   /** The loading animation shows when an answer is not out this long after its message (default 1 s). */
   loadingAnimationAfterMs?: number;
+  /** Shared store (PostgreSQL): how often pending events are looked for, whoever took them in (default 1 s; 0: never). */
+  sharedPollMs?: number;
+  /** The conversation machine's version this instance writes (tests of a rolling deploy). */
+  machineVersion?: number;
 }
 
 /**
@@ -67,6 +73,12 @@ export interface AkariOverrides {
  * sweep never sends a batch that is being sent.
  */
 const OUTBOX_SWEEP_MS = 60_000;
+/**
+ * With several instances on one database, an event one instance took in may be left to another:
+ * the first was killed before its turn, it holds a snapshot of a newer machine version, or the
+ * user's lock was busy at the moment it looked. Every instance looks for pending events this often.
+ */
+const SHARED_POLL_MS = 1_000;
 
 /** Called after each committed turn (e.g. to move the user's rich menu to their new stage). */
 export type TurnListener = (result: TurnResult) => void;
@@ -108,7 +120,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   // groupNotice: said by the runtime (not the machine) when Akari is added to a group or room.
   const content = loadFlows(config.flowsDir, { ...CONTENT_REQUIREMENTS, texts: [...CONTENT_REQUIREMENTS.texts, 'groupNotice'] });
   // exclusive: a second process on the same SQLite file is refused at start (StoreLockedError).
-  const baseStore = createSqliteStore(config.databaseUrl, { log: log.child({ module: 'store' }), exclusive: true });
+  const baseStore = await openStore(config.databaseUrl, log.child({ module: 'store' }), { exclusive: true });
   const wrappedStore = overrides.wrapStore ? overrides.wrapStore(baseStore) : baseStore;
   const metricsServed = config.metrics.port !== undefined || config.metrics.token !== undefined;
   const metrics = createMetrics({ store: wrappedStore, clock, defaultMetrics: metricsServed });
@@ -150,7 +162,14 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const gateway = countPushes(instrumentGateway(overrides.gateway ?? leanGateway ?? createLineGateway(gatewayOptions), metrics), quota);
   const calendar = createBusinessCalendar({ yearEndBreak: config.push.yearEndBreak });
   const machine = createConversationMachine({ content, calendar, callWindows: createCallWindows(calendar) });
-  const runtime = createConversationRuntime({ store, machine, clock, log, groupNotice: content.texts.groupNotice?.[0] });
+  const runtime = createConversationRuntime({
+    store,
+    machine,
+    clock,
+    log,
+    groupNotice: content.texts.groupNotice?.[0],
+    ...(overrides.machineVersion !== undefined ? { machineVersion: overrides.machineVersion } : {}),
+  });
   // One definition of quiet hours for the scheduler (when timers fire) and the sender (when a delayed push may go).
   const quietHours = DEFAULT_SCHEDULER_POLICY.quietHours;
   const sender = createOutboxSender({
@@ -169,12 +188,12 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
   const dispatcher = createDispatcher({
     store,
     log,
-    handle: async (row) => {
+    handle: async (row, turnStore) => {
       const turnStarted = performance.now();
       const eventName = (row.payload as { type?: string } | null)?.type ?? 'unknown';
       let result: TurnResult;
       try {
-        result = await runtime.handle(row);
+        result = await runtime.handle(row, turnStore);
       } catch (err) {
         metrics.turn(eventName, 'failed', (performance.now() - turnStarted) / 1000);
         throw err;
@@ -342,6 +361,14 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
         }, sweepMs)
       : undefined;
   sweep?.unref();
+  const sharedPollMs = overrides.sharedPollMs ?? SHARED_POLL_MS;
+  const sharedPoll =
+    store.shared && sharedPollMs > 0 && !overrides.skipResume
+      ? setInterval(() => {
+          dispatcher.resumeAll().catch((err: unknown) => log.warn({ err }, 'could not look for pending events'));
+        }, sharedPollMs)
+      : undefined;
+  sharedPoll?.unref();
   const retention = createRetentionSweeper({ store, clock, log, retentionMs: config.dataRetentionMs });
   // After start-up's own work: it sweeps at once, then hourly. Not with a fake clock (tests, local
   // tools): there time jumps back and forth at will, and "old" would mean nothing.
@@ -383,6 +410,7 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
     const slog = log.child({ module: 'shutdown' });
     slog.info({ drainTimeoutMs: timeoutMs }, 'draining: finishing the requests, turns and replies in flight');
     clearInterval(sweep);
+    clearInterval(sharedPoll);
     quota.stop();
     await retention.stop();
     await scheduler.stop();
@@ -476,7 +504,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   } catch (err) {
-    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError || err instanceof MetricsListenError) {
+    if (err instanceof ContentError || err instanceof StoreLockedError || err instanceof StoreMissingError || err instanceof MetricsListenError || err instanceof StoreOpenError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -89,9 +89,6 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTT
   if (e.NODE_ENV === 'production' && e.LOCAL_TOOLS === true) {
     problems.push('LOCAL_TOOLS: local tools cannot be enabled when NODE_ENV=production (remove LOCAL_TOOLS or set it to false)');
   }
-  if (e.DATABASE_URL.startsWith('postgres')) {
-    problems.push('DATABASE_URL: the PostgreSQL adapter is not available yet; use file:PATH for SQLite');
-  }
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push(`METRICS_PORT: must differ from PORT (${e.PORT}); to serve /metrics on the public port, set METRICS_TOKEN instead`);
   }

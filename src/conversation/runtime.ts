@@ -4,6 +4,7 @@ import type { Logger } from '../log/create-logger.ts';
 import { eventLogger, type EventLogger } from '../log/event-logger.ts';
 import type { Clock } from '../time/clock.ts';
 import type { InboxRow, NewOutboxBatch, Store, Turn } from '../store/ports.ts';
+import { LeaveEventError } from '../inbox/dispatcher.ts';
 import type { ConversationEvent, Effect, StageName } from './kit/events.ts';
 import { MACHINE_VERSION, stageOf, type ConversationContext, type ConversationMachine } from './machine.ts';
 import { replyTokenOf, toConversationEvent } from './to-event.ts';
@@ -87,7 +88,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
    * Akari says so once, in answer to the `join` LINE sends when it is added; everything else in a
    * shared chat is acknowledged without a word.
    */
-  async function handleSharedChat(row: InboxRow, elog: EventLogger): Promise<TurnResult> {
+  async function handleSharedChat(row: InboxRow, elog: EventLogger, store: Store): Promise<TurnResult> {
     const type = (row.payload as { type?: unknown }).type;
     const replyToken = replyTokenOf(row.payload as never);
     const outbox: NewOutboxBatch[] =
@@ -108,7 +109,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     // What people wrote to each other there is none of Akari's business: its text is not kept (nor
     // that of a message unsent there).
     const forget = messageIdOf(row.payload) ?? unsentMessageIdOf(row.payload);
-    await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq, outbox, ...(forget ? { forgetMessage: forget } : {}) });
+    await store.commitTurn({ userId: row.userId, inboxSeq: row.seq, outbox, ...(forget ? { forgetMessage: forget } : {}) });
     return { userId: row.userId, event: undefined, effects: [], stage: undefined, previousStage: undefined };
   }
 
@@ -117,9 +118,9 @@ export function createConversationRuntime(opts: RuntimeOptions) {
    * and the details only that message gave are taken out of the conversation, all in one turn.
    * Akari says nothing about it (LINE has already taken the message away from the chat).
    */
-  async function handleUnsend(row: InboxRow, messageId: string, elog: EventLogger): Promise<TurnResult> {
-    const found = await opts.store.messageDetails(row.userId, messageId);
-    const stored = await opts.store.loadConversation(row.userId);
+  async function handleUnsend(row: InboxRow, messageId: string, elog: EventLogger, store: Store): Promise<TurnResult> {
+    const found = await store.messageDetails(row.userId, messageId);
+    const stored = await store.loadConversation(row.userId);
     const turn: Turn = { userId: row.userId, inboxSeq: row.seq, forgetMessage: messageId };
     const snapshot = stored?.snapshot as { context?: { profile?: Record<string, unknown> } } | undefined;
     let forgotten: string[] = [];
@@ -131,31 +132,37 @@ export function createConversationRuntime(opts: RuntimeOptions) {
         turn.conversation = { ...stored, snapshot: next, updatedAt: opts.clock.now().getTime() };
       }
     }
-    await opts.store.commitTurn(turn);
+    await store.commitTurn(turn);
     elog.info({ found: found !== undefined, forgotten }, 'message unsent: its text and what Akari took only from it are forgotten');
     return { userId: row.userId, event: undefined, effects: [], stage: undefined, previousStage: undefined };
   }
 
-  async function handle(row: InboxRow): Promise<TurnResult> {
+  /** `store`: where the turn reads and commits (on a shared store, the turn's own transaction). */
+  async function handle(row: InboxRow, store: Store = opts.store): Promise<TurnResult> {
     const elog = eventLogger(log, { webhookEventId: row.eventId, userId: row.userId });
     const chat = chatKindOf(row.payload);
-    if (chat === 'group' || chat === 'room') return handleSharedChat(row, elog);
+    if (chat === 'group' || chat === 'room') return handleSharedChat(row, elog, store);
     const unsent = unsentMessageIdOf(row.payload);
-    if (unsent) return handleUnsend(row, unsent, elog);
+    if (unsent) return handleUnsend(row, unsent, elog, store);
     const event = toConversationEvent(row.payload, row.receivedAt);
     if (!event) {
       elog.debug({ type: (row.payload as { type?: string }).type }, 'event has nothing for the conversation; acknowledged');
-      await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
+      await store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
       return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
     }
     if (event.type === 'TEXT') elog.debug({ text: event.text }, 'text received');
 
-    const stored = await opts.store.loadConversation(row.userId);
+    const stored = await store.loadConversation(row.userId);
+    if (stored && stored.machineVersion > version && opts.store.shared) {
+      // A rolling deploy: a newer release wrote this conversation. Restarting its stage here would
+      // undo the user's progress; an instance of that release (or newer) takes the event instead.
+      throw new NewerSnapshotError(stored.machineVersion, version);
+    }
     if (event.type === 'TIMER' && !stored) {
       // Timers are stored with a conversation and deleted with it: none left means the user deleted
       // their data or unfollowed after this timer fired. It has nobody to speak to.
       elog.info({ timerId: event.timer.id, kind: event.timer.kind }, 'timer for a user with no conversation; nothing sent');
-      await opts.store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
+      await store.commitTurn({ userId: row.userId, inboxSeq: row.seq });
       return { userId: row.userId, event, effects: [], stage: undefined, previousStage: undefined };
     }
     const effects: Effect[] = [];
@@ -202,7 +209,7 @@ export function createConversationRuntime(opts: RuntimeOptions) {
     const cancels = effects.flatMap((e) => (e.type === 'cancel' ? [e.kinds] : []));
     if (cancels.includes('all')) turn.cancelTimers = 'all';
     else if (cancels.length > 0) turn.cancelTimers = { kinds: cancels.flat() as string[] };
-    await opts.store.commitTurn(turn);
+    await store.commitTurn(turn);
     elog.debug({ event: event.type, stage, effects: effects.map((e) => e.type) }, 'turn committed');
     return { userId: row.userId, event, effects, stage, previousStage: stored ? stageOf(stored.stage) : undefined };
   }
@@ -239,4 +246,15 @@ function profileFrom(snapshot: unknown): Partial<Pick<ConversationContext, 'prof
     ...(context.profile && typeof context.profile === 'object' ? { profile: context.profile } : {}),
     ...(typeof context.notifications === 'boolean' ? { notifications: context.notifications } : {}),
   };
+}
+
+/** The user's conversation was written by a newer machine version than this instance runs. */
+export class NewerSnapshotError extends LeaveEventError {
+  constructor(
+    readonly snapshotVersion: number,
+    readonly ownVersion: number,
+  ) {
+    super('the conversation was written by a newer machine version', { snapshotVersion, ownVersion });
+    this.name = 'NewerSnapshotError';
+  }
 }

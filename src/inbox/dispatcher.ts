@@ -1,14 +1,18 @@
 import type { Logger } from '../log/create-logger.ts';
 import { eventLogger } from '../log/event-logger.ts';
-import type { InboxRow, Store } from '../store/ports.ts';
+import { StoreUnavailableError, type InboxRow, type Locked, type Store } from '../store/ports.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../util/backoff.ts';
 import { createKeyedQueue } from '../util/keyed-queue.ts';
 
 export interface DispatcherOptions {
   store: Store;
   log: Logger;
-  /** Handles one event completely (including marking its inbox row done). Throws to ask for a retry. */
-  handle: (row: InboxRow) => Promise<void>;
+  /**
+   * Handles one event completely (including marking its inbox row done, through `store`: on a
+   * shared store, the one bound to the turn's transaction). Throws to ask for a retry, or
+   * LeaveEventError to leave the event pending for another instance.
+   */
+  handle: (row: InboxRow, store: Store) => Promise<void>;
   /** Called after a user's queue has been worked through (e.g. to send what the turns produced). */
   afterDrain?: (userId: string) => void;
   retry?: BackoffPolicy;
@@ -30,6 +34,21 @@ export interface Dispatcher {
   stop(): void;
 }
 
+/**
+ * This instance must not handle the event (its user's conversation was written by a newer release
+ * during a rolling deploy): it stays pending, no failure is counted, and the user's later events
+ * wait behind it, for an instance that can.
+ */
+export class LeaveEventError extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'LeaveEventError';
+  }
+}
+
 /** How long turns may run back to back before webhooks and LINE's answers get their turn. */
 const TURN_SLICE_MS = 5;
 
@@ -46,6 +65,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const queue = createKeyedQueue();
   let stopped = false;
   const scheduled = new Set<string>();
+  /** Users whose events this instance leaves to another (logged once, not at every look). */
+  const leaving = new Set<string>();
+
+  // On a shared store each turn is a transaction under the user's lock, which another instance
+  // may hold: then that instance works through the user's queue, and this one lets it.
+  const shared = opts.store.shared;
+  const runTurn = <T>(userId: string, work: (store: Store) => Promise<T>): Promise<Locked<T>> =>
+    shared ? shared.withUserTurn(userId, work) : work(opts.store).then((value) => ({ locked: true, value }));
 
   // The store reads synchronously, so the turns of many users with a backlog start back to back in
   // one go (each then waits for its commit): without a pause, that would keep every webhook waiting
@@ -62,12 +89,30 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     while (!stopped) {
       await yieldWhenSliceIsUsed();
       if (stopped) break;
-      const row = await opts.store.nextInboxRow(userId);
-      if (!row) break;
-      const elog = eventLogger(log, { webhookEventId: row.eventId, userId });
+      let row: InboxRow | undefined;
+      let outcome: Locked<boolean>;
       try {
-        await opts.handle(row);
+        outcome = await runTurn(userId, async (store) => {
+          row = await store.nextInboxRow(userId);
+          if (!row) return false;
+          await opts.handle(row, store);
+          return true;
+        });
       } catch (err) {
+        // Not even the event could be read (the store is away): it stays pending for a later look.
+        if (!row) throw err;
+        const elog = eventLogger(log, { webhookEventId: row.eventId, userId });
+        if (err instanceof LeaveEventError) {
+          if (!leaving.has(userId)) elog.info({ ...err.details }, `${err.message}; left pending for another instance`);
+          leaving.add(userId);
+          break;
+        }
+        if (err instanceof StoreUnavailableError) {
+          // Not the event's fault: no attempt counted (an outage must not park events). It is
+          // looked at again when the store answers (the shared store's poll, or a restart).
+          elog.warn({ err: err.message }, 'the store is unreachable; the event stays pending');
+          break;
+        }
         if (opts.isStoreFault?.(err)) {
           elog.error({ err }, 'the store failed; the event stays pending and is tried again once the store is back');
           break;
@@ -86,7 +131,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           elog.warn({ err, attempts, delayMs: delay }, 'event failed; retrying');
           await wait(delay);
         }
+        continue;
       }
+      if (!outcome.locked || !outcome.value) break;
+      leaving.delete(userId);
     }
     opts.afterDrain?.(userId);
   }
@@ -100,7 +148,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     },
     async resumeAll() {
       const users = await opts.store.usersWithPendingInbox();
-      if (users.length > 0) log.info({ users: users.length }, 'resuming events left pending');
+      const fresh = users.filter((u) => !scheduled.has(u) && !leaving.has(u));
+      if (fresh.length > 0 && !shared) log.info({ users: fresh.length }, 'resuming events left pending');
+      else if (fresh.length > 0) log.debug({ users: fresh.length }, 'looking at users with pending events');
       for (const u of users) this.kick(u);
     },
     idle: () => queue.idle(),

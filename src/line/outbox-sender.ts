@@ -55,6 +55,8 @@ export const MAX_SEND_RETRY_AGE_MS = 24 * 60 * 60_000;
 const LATE_PUSH_MS = 60_000;
 /** Recording a delivered batch as sent: a few quick tries before it is left to the next flush. */
 const MARK_RETRY: BackoffPolicy = { maxAttempts: 4, baseMs: 100, maxMs: 2_000 };
+/** Shared store: looks at a user whose batches another instance is sending, before leaving them to the sweep. */
+const SEND_LOCK_TRIES = 50;
 
 export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   const log = opts.log.child({ module: 'outbox' });
@@ -381,7 +383,7 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     queued.add(userId);
     const run = queue.run(userId, () => {
       queued.delete(userId);
-      return stopped ? Promise.resolve() : drain(userId);
+      return stopped ? Promise.resolve() : drainExclusive(userId);
     });
     pendingDrains.set(userId, run);
     void run.then(
@@ -389,6 +391,25 @@ export function createOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       () => pendingDrains.get(userId) === run && pendingDrains.delete(userId),
     );
     return run;
+  }
+
+  /**
+   * On a shared store, one instance at a time sends a user's batches (in order, each once). When
+   * another holds the user, it may have listed the batches before ours was committed: look again
+   * shortly, until the user has nothing pending or the lock is ours (the sweep is the backstop).
+   */
+  async function drainExclusive(userId: string): Promise<void> {
+    const shared = opts.store.shared;
+    if (!shared) return drain(userId);
+    for (let attempt = 1; ; attempt++) {
+      if ((await shared.withUserSend(userId, () => drain(userId))).locked) return;
+      if (attempt >= SEND_LOCK_TRIES) {
+        log.debug({ userId }, 'another instance keeps sending to this user; the sweep looks again');
+        return;
+      }
+      await wait(Math.min(200, 10 * attempt));
+      if ((await opts.store.pendingOutbox(userId)).length === 0) return;
+    }
   }
 
   return {
