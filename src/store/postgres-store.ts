@@ -173,13 +173,33 @@ const queryOn =
   (sql, params) =>
     client.query(sql, params);
 
-async function inTransaction<T>(pool: pg.Pool, work: (q: Query) => Promise<T>): Promise<T> {
+/**
+ * A checked-out client emits 'error' when its connection breaks; unheard, that would end the
+ * process. The query in progress fails as well (and is handled where it was made); the client is
+ * then destroyed on release rather than handed out again.
+ */
+async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
   } catch (err) {
     return unavailable(err);
   }
+  let failed: Error | undefined;
+  const onError = (err: Error) => {
+    failed = err;
+  };
+  client.on('error', onError);
+  const release = client.release.bind(client);
+  client.release = (err?: Error | boolean) => {
+    client.removeListener('error', onError);
+    release(err || failed);
+  };
+  return client;
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (q: Query) => Promise<T>): Promise<T> {
+  const client = await checkout(pool);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -349,13 +369,7 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
   };
   const tx = <T>(work: (q: Query) => Promise<T>) => inTransaction(pool, work);
 
-  async function connect(from: pg.Pool = pool): Promise<pg.PoolClient> {
-    try {
-      return await from.connect();
-    } catch (err) {
-      return unavailable(err);
-    }
-  }
+  const connect = (from: pg.Pool = pool) => checkout(from);
 
   async function withSessionLock<T>(key1: number, key2Sql: string, key2: unknown[], wait: boolean, work: () => Promise<T>): Promise<Locked<T>> {
     const client = await connect(lockPool);
