@@ -77,6 +77,64 @@ describe('Akari on PostgreSQL', () => {
     expect((await newer.say(USER, 'ヘルプ')).join('\n')).toContain('仕組みを新しくしたため');
   });
 
+  it('one user’s turns run on one instance at a time: the other leaves the user to it', async () => {
+    const s = await schema();
+    const clock = createFakeClock('2026-12-01T10:00:00+09:00');
+    const platform = createLinePlatform({ now: () => clock.now().getTime(), channelAccessToken: TEST_TOKEN, validator: testValidator() });
+    await platform.listen(0, '127.0.0.1');
+    cleanup.push(() => platform.close());
+    // Instance A's turns wait at a gate after reading the conversation, holding the user's lock.
+    let gate: Promise<void> | undefined;
+    let open: () => void = () => undefined;
+    let waiting = false;
+    const wrapStore = (store: Store): Store => ({
+      ...store,
+      shared: {
+        ...store.shared!,
+        withUserTurn: (u, work) =>
+          store.shared!.withUserTurn(u, (scoped) =>
+            work({
+              ...scoped,
+              async loadConversation(id) {
+                const c = await scoped.loadConversation(id);
+                if (gate) {
+                  waiting = true;
+                  await gate;
+                }
+                return c;
+              },
+            }),
+          ),
+      },
+    });
+    const a = await harness({ databaseUrl: s.url, clock, platform, overrides: { wrapStore, sharedPollMs: 0 } });
+    const b = await harness({ databaseUrl: s.url, clock, platform, overrides: { sharedPollMs: 0 } });
+    await a.follow(USER);
+    const before = platform.textsFor(USER).length;
+
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const first = textEvent({ userId: USER, text: '3日前です', timestamp: clock.now().getTime(), replyToken: platform.issueReplyToken(USER) });
+    expect((await a.post([first])).status).toBe(200);
+    await waitFor(() => waiting, 'instance A to be inside the first turn');
+    // The next message reaches B while A is in the middle of the first turn.
+    const second = textEvent({ userId: USER, text: '知らない番号だったので出ませんでした', timestamp: clock.now().getTime(), replyToken: platform.issueReplyToken(USER) });
+    expect((await b.post([second])).status).toBe(200);
+    await b.akari.idle();
+    expect(b.logs.records().some((r) => r.msg === 'turn committed')).toBe(false);
+    gate = undefined;
+    open();
+    // A works through the user's queue: both events, in order, each answered once.
+    await waitFor(async () => (await a.akari.store.getInboxRow(second.webhookEventId))?.status === 'done', 'A to handle the second event');
+    await a.akari.idle();
+    const answers = platform.textsFor(USER).slice(before);
+    const days = answers.findIndex((t) => t.includes('理由に近いものはどれですか'));
+    const calls = answers.findIndex((t) => t.includes('着信は何回くらい'));
+    expect(days).toBeGreaterThanOrEqual(0);
+    expect(calls).toBeGreaterThan(days);
+    expect(answers.filter((t) => t.includes('理由に近いものはどれですか'))).toHaveLength(1);
+    expect(answers.filter((t) => t.includes('着信は何回くらい'))).toHaveLength(1);
+  });
+
   it('answers 503 while the database is away, and recovers by itself with nothing lost', async () => {
     const s = await schema();
     const pgUrl = new URL(TEST_POSTGRES_URL);
