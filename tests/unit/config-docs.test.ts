@@ -31,8 +31,25 @@ describe('configuration documentation matches the code', () => {
     expect(akari.command).toEqual(['node', 'dist/main.js']);
     expect(Object.keys(akari.environment).sort()).toEqual(schemaKeys);
     expect(akari.volumes.some((v) => v.endsWith(':/app/data'))).toBe(true);
-    expect(akari.environment.DATABASE_URL).toBe('file:/app/data/akari.db');
     expect(Object.keys(compose.volumes)).toContain('akari-data');
+  });
+
+  it('docker-compose.yml runs Akari on a PostgreSQL service that it waits for', () => {
+    const compose = parseYaml(read('docker-compose.yml')) as {
+      services: Record<string, { image?: string; environment: Record<string, string>; volumes: string[]; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }>;
+      volumes: Record<string, unknown>;
+    };
+    const { akari, postgres } = compose.services;
+    expect(postgres?.image).toMatch(/^postgres:\d+/);
+    expect(postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
+    expect(postgres?.volumes.some((v) => v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
+    expect(Object.keys(compose.volumes)).toContain(postgres!.volumes[0]!.split(':')[0]);
+    expect(akari!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    const url = new URL(akari!.environment.DATABASE_URL!.replace('${POSTGRES_PASSWORD:-akari}', 'akari'));
+    expect(url.protocol).toBe('postgres:');
+    expect(url.hostname).toBe('postgres');
+    expect(url.pathname).toBe(`/${postgres!.environment.POSTGRES_DB}`);
+    expect(url.username).toBe(postgres!.environment.POSTGRES_USER);
   });
 
   it('the Dockerfile is on Node 22 LTS and starts like the README says', () => {
