@@ -2,6 +2,7 @@
  * Webhook load benchmark: Akari against a minimal @line/bot-sdk echo bot, in the same run, on loopback.
  *
  *   npm run bench
+ *   npm run bench -- --stores [...]   SQLite vs PostgreSQL (one and two instances): bench/store-bench.ts
  *   npm run bench -- --events 2000 --concurrency 20 --warmup 2000 --rounds 1 [--rate N]
  *                    [--closed-only] [--only akari|echo] [--profile] [--timeline] [--keep-db] [--flows DIR] [--readme]
  *
@@ -1077,6 +1078,17 @@ async function main(): Promise<number> {
 const roleArg = process.argv.find((a) => a.startsWith('--role='));
 if (roleArg) {
   void runChild(roleArg.slice('--role='.length) as Role);
+} else if (process.argv.includes('--stores')) {
+  // The stores side by side (SQLite; PostgreSQL with one and two instances): bench/store-bench.ts.
+  import('./store-bench.ts')
+    .then((m) => m.runStoreBench(process.argv.slice(2)))
+    .then(
+      (code) => process.exit(code),
+      (err: unknown) => {
+        process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
 } else {
   main().then(
     (code) => process.exit(code),
