@@ -401,10 +401,12 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
       let open = false;
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // BEGIN and the lock in one round trip (a simple query: the user id goes in as a quoted literal).
         open = true;
-        const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema() || ':' || $2)) AS ok", [LOCK_TURN, userId]);
-        if (r.rows[0]?.ok !== true) return { locked: false };
+        const results = (await client.query(
+          `BEGIN; SELECT pg_try_advisory_xact_lock(${LOCK_TURN}, hashtext(current_schema() || ':' || ${client.escapeLiteral(userId)})) AS ok`,
+        )) as unknown as Array<pg.QueryResult<{ ok: boolean }>>;
+        if (results[1]?.rows[0]?.ok !== true) return { locked: false };
         const scoped: Store = {
           ...store,
           nextInboxRow: (u) => (open ? readInboxNext(q, u).catch(unavailable) : store.nextInboxRow(u)),
@@ -449,11 +451,17 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
     kind: 'postgres',
     shared,
     async acceptEvents(events) {
-      const accepted = await tx(async (q) => {
-        const out: InboxEvent[] = [];
-        for (const e of events) if (await insertEvent(q, e)) out.push(e);
-        return out;
-      });
+      // One event (a webhook usually carries one): a single statement, committed on its own.
+      const one = events.length === 1 ? events[0]! : undefined;
+      const accepted = one
+        ? (await insertEvent(query, one))
+          ? [one]
+          : []
+        : await tx(async (q) => {
+            const out: InboxEvent[] = [];
+            for (const e of events) if (await insertEvent(q, e)) out.push(e);
+            return out;
+          });
       return { accepted, duplicates: events.length - accepted.length };
     },
     nextInboxRow: (userId) => readInboxNext(query, userId),
