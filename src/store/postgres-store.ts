@@ -341,7 +341,9 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
   // work is waiting for.
   const lockPool = new pg.Pool({
     connectionString: databaseUrl,
-    max: 25,
+    // A send lock is held for one user's drain (milliseconds): ten cover many users at once, and a
+    // busy moment waits for a free one rather than opening more.
+    max: 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
