@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type DispatcherOptions } from '../../src/inbox/dispatcher.ts';
+import { createDispatcher, LeaveEventError, type DispatcherOptions } from '../../src/inbox/dispatcher.ts';
 import { createLogger } from '../../src/log/create-logger.ts';
-import type { InboxEvent, InboxRow, Store } from '../../src/store/ports.ts';
+import { StoreUnavailableError, type InboxEvent, type InboxRow, type Store } from '../../src/store/ports.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import type { BackoffPolicy } from '../../src/util/backoff.ts';
 import { createLogCapture } from '../support/harness.ts';
@@ -276,5 +276,34 @@ describe('dispatcher', () => {
     d.kick(ALICE);
     await d.idle();
     expect(handled).toHaveLength(1);
+  });
+
+  it('leaves an event pending, with no failure counted, when the store is unreachable or another instance should take it', async () => {
+    const [row, later] = (await accept(event(ALICE), event(ALICE))) as [InboxRow, InboxRow];
+    const handled: string[] = [];
+    let failWith: Error | undefined = new StoreUnavailableError('PostgreSQL is not reachable: Connection terminated');
+    const d = dispatcher(async (r) => {
+      if (failWith) throw failWith;
+      handled.push(r.eventId);
+      await finish(r);
+    });
+    d.kick(ALICE);
+    await d.idle();
+    // Neither an attempt nor a backoff: an outage must not park events.
+    expect(await store.getInboxRow(row.eventId)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(sleeps).toEqual([]);
+    failWith = new LeaveEventError('the conversation was written by a newer machine version', { snapshotVersion: 3 });
+    d.kick(ALICE);
+    await d.idle();
+    d.kick(ALICE);
+    await d.idle();
+    expect(await store.getInboxRow(row.eventId)).toMatchObject({ status: 'pending', attempts: 0 });
+    // The user's later event waits behind it, and the log says so once.
+    expect((await store.getInboxRow(later.eventId))?.status).toBe('pending');
+    expect(logs.records().filter((r) => String(r.msg).includes('left pending for another instance'))).toHaveLength(1);
+    failWith = undefined;
+    d.kick(ALICE);
+    await d.idle();
+    expect(handled).toEqual([row.eventId, later.eventId]);
   });
 });
