@@ -86,9 +86,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function drain(userId: string): Promise<void> {
     scheduled.delete(userId);
+    let handledOne = false;
     while (!stopped) {
       await yieldWhenSliceIsUsed();
       if (stopped) break;
+      // After a turn, a plain read tells whether there is more before a transaction is opened for it
+      // (most users have one event at a time). An event that arrives just after is kicked by the
+      // instance that took it in, or found by the shared store's poll.
+      if (shared && handledOne && !(await opts.store.nextInboxRow(userId))) break;
       let row: InboxRow | undefined;
       let outcome: Locked<boolean>;
       try {
@@ -134,6 +139,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         continue;
       }
       if (!outcome.locked || !outcome.value) break;
+      handledOne = true;
       leaving.delete(userId);
     }
     opts.afterDrain?.(userId);

@@ -221,6 +221,25 @@ async function readInboxNext(q: Query, userId: string): Promise<InboxRow | undef
   return r.rows[0] ? toInbox(r.rows[0]) : undefined;
 }
 
+async function readInboxNextWithConversation(
+  q: Query,
+  userId: string,
+): Promise<{ row: InboxRow; conversation: StoredConversation | undefined } | undefined> {
+  const r = await q<InboxDbRow & { c_user_id: string | null; c_machine_version: number | null; c_stage: string | null; c_snapshot: string | null; c_updated_at: number | null }>(
+    `SELECT i.*, c.user_id AS c_user_id, c.machine_version AS c_machine_version, c.stage AS c_stage, c.snapshot AS c_snapshot, c.updated_at AS c_updated_at
+       FROM (SELECT * FROM inbox WHERE user_id = $1 AND status = 'pending' ORDER BY seq LIMIT 1) i
+       LEFT JOIN conversations c ON c.user_id = i.user_id`,
+    [userId],
+  );
+  const x = r.rows[0];
+  if (!x) return undefined;
+  const conversation =
+    x.c_user_id === null
+      ? undefined
+      : { userId: x.c_user_id, machineVersion: x.c_machine_version!, stage: x.c_stage!, snapshot: JSON.parse(x.c_snapshot!) as unknown, updatedAt: x.c_updated_at! };
+  return { row: toInbox(x), conversation };
+}
+
 async function readConversation(q: Query, userId: string): Promise<StoredConversation | undefined> {
   const r = await q<{ user_id: string; machine_version: number; stage: string; snapshot: string; updated_at: number }>(
     'SELECT * FROM conversations WHERE user_id = $1',
@@ -248,8 +267,56 @@ async function insertOutbox(q: Query, b: NewOutboxBatch): Promise<void> {
   );
 }
 
+/**
+ * The writes of an ordinary turn (no deletion) as one statement: each write a data-modifying CTE.
+ * They all see the snapshot from before the statement, which is what a turn means (old timers are
+ * cancelled, new ones inserted: the cancel can't touch the new ones), and one failing (a batch id
+ * used twice) fails them all. One round trip instead of one per write.
+ */
+async function writeOrdinaryTurn(q: Query, turn: Turn): Promise<void> {
+  const u = turn.userId;
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (turn.cancelTimers === 'all') parts.push(`UPDATE timers SET status = 'cancelled' WHERE user_id = ${p(u)} AND status = 'pending'`);
+  else if (turn.cancelTimers && turn.cancelTimers.kinds.length > 0) {
+    parts.push(`UPDATE timers SET status = 'cancelled' WHERE user_id = ${p(u)} AND kind = ANY(${p(turn.cancelTimers.kinds)}::text[]) AND status = 'pending'`);
+  }
+  if (turn.conversation === null) parts.push(`DELETE FROM conversations WHERE user_id = ${p(u)}`);
+  else if (turn.conversation) {
+    const c = turn.conversation;
+    parts.push(
+      `INSERT INTO conversations (user_id, machine_version, stage, snapshot, updated_at)
+       VALUES (${p(c.userId)}, ${p(c.machineVersion)}::int, ${p(c.stage)}, ${p(JSON.stringify(c.snapshot))}, ${p(c.updatedAt)}::bigint)
+       ON CONFLICT (user_id) DO UPDATE SET machine_version = excluded.machine_version, stage = excluded.stage,
+         snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+    );
+  }
+  for (const t of turn.scheduleTimers ?? []) {
+    parts.push(
+      `INSERT INTO timers (id, user_id, kind, due_at, payload, status, created_at)
+       VALUES (${p(t.id)}, ${p(t.userId)}, ${p(t.kind)}, ${p(t.dueAt)}::bigint, ${p(JSON.stringify(t.payload))}, 'pending', ${p(t.createdAt)}::bigint)
+       ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, status = 'pending'`,
+    );
+  }
+  for (const b of turn.outbox ?? []) {
+    parts.push(
+      `INSERT INTO outbox (id, user_id, event_id, messages, reply_token, reply_token_at, proactive, created_at)
+       VALUES (${p(b.id)}, ${p(b.userId)}, ${p(b.eventId ?? null)}::text, ${p(JSON.stringify(b.messages))}, ${p(b.replyToken ?? null)}::text,
+         ${p(b.replyTokenAt ?? null)}::bigint, ${p(b.proactive)}::boolean, ${p(b.createdAt)}::bigint)`,
+    );
+  }
+  if (turn.inboxSeq !== undefined) parts.push(`UPDATE inbox SET status = 'done' WHERE seq = ${p(turn.inboxSeq)}::bigint`);
+  if (parts.length === 0) return;
+  await q(parts.length === 1 ? parts[0]! : `WITH ${parts.map((sql, i) => `w${i} AS (${sql})`).join(',\n')} SELECT 1`, params);
+}
+
 /** The writes of one turn, on a connection inside a transaction. */
 async function writeTurn(q: Query, turn: Turn): Promise<void> {
+  if (!turn.deleteUserData) return writeOrdinaryTurn(q, turn);
   const u = turn.userId;
   if (turn.deleteUserData) {
     await q('DELETE FROM conversations WHERE user_id = $1', [u]);
@@ -409,10 +476,24 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
           `BEGIN; SELECT pg_try_advisory_xact_lock(${LOCK_TURN}, hashtext(current_schema() || ':' || ${client.escapeLiteral(userId)})) AS ok`,
         )) as unknown as Array<pg.QueryResult<{ ok: boolean }>>;
         if (results[1]?.rows[0]?.ok !== true) return { locked: false };
+        // The turn reads the user's next event and then their conversation: one round trip for both
+        // (the user is locked, so the conversation read with the event is the one the turn works on).
+        let prefetched: { userId: string; conversation: StoredConversation | undefined } | undefined;
         const scoped: Store = {
           ...store,
-          nextInboxRow: (u) => (open ? readInboxNext(q, u).catch(unavailable) : store.nextInboxRow(u)),
-          loadConversation: (u) => (open ? readConversation(q, u).catch(unavailable) : store.loadConversation(u)),
+          async nextInboxRow(u) {
+            if (!open) return store.nextInboxRow(u);
+            const next = await readInboxNextWithConversation(q, u).catch(unavailable);
+            prefetched = next ? { userId: u, conversation: next.conversation } : undefined;
+            return next?.row;
+          },
+          async loadConversation(u) {
+            if (!open) return store.loadConversation(u);
+            const p = prefetched;
+            prefetched = undefined;
+            if (p && p.userId === u) return p.conversation;
+            return readConversation(q, u).catch(unavailable);
+          },
           async commitTurn(turn) {
             if (!open) return store.commitTurn(turn);
             try {
@@ -495,7 +576,9 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
     },
     loadConversation: (userId) => readConversation(query, userId),
     async commitTurn(turn) {
-      await tx((q) => writeTurn(q, turn));
+      // An ordinary turn is one statement: atomic on its own, no transaction to open around it.
+      if (turn.deleteUserData) await tx((q) => writeTurn(q, turn));
+      else await writeOrdinaryTurn(query, turn);
     },
     async pendingOutbox(userId) {
       const r = userId
