@@ -3,7 +3,10 @@
  * instance, and on PostgreSQL with two instances sharing the load (each user's events alternate
  * between them, as behind a load balancer).
  *
- *   npm run bench -- --stores [--events 3000] [--concurrency 20] [--warmup 1000] [--postgres URL] [--readme]
+ *   npm run bench -- --stores [--events 3000] [--concurrency 20] [--warmup 1000] [--postgres URL] [--sticky] [--readme]
+ *
+ * --sticky: with two instances, each user's events all go to one of them (a load balancer that
+ * hashes the user) instead of alternating.
  *
  * Each Akari is a real process (`tsx src/main.ts`, NODE_ENV=production, LOG_LEVEL=warn, system
  * clock) against the fake LINE API, which runs in this process beside the load generator (the
@@ -148,7 +151,7 @@ function post(agent: http.Agent, url: URL, body: string, signature: string): Pro
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 
-async function runMode(mode: Mode, opts: { events: number; concurrency: number; warmup: number; postgresUrl: string }): Promise<ModeResult> {
+async function runMode(mode: Mode, opts: { events: number; concurrency: number; warmup: number; postgresUrl: string; sticky: boolean }): Promise<ModeResult> {
   const channelSecret = randomBytes(16).toString('hex');
   const channelAccessToken = `bench-${randomBytes(12).toString('hex')}`;
   const platform = createLinePlatform({ validate: false, channelAccessToken, replyTokenTtlMs: 10 * 60_000 });
@@ -235,8 +238,8 @@ async function runMode(mode: Mode, opts: { events: number; concurrency: number; 
             const body = callbackBody([event]);
             ids.push(event.webhookEventId);
             const t0 = wallNow();
-            // A user's events alternate between the instances.
-            const status = await post(agent, targets[(u + k) % targets.length]!, body, signBody(body, channelSecret));
+            // A user's events alternate between the instances (or, --sticky, all go to one).
+            const status = await post(agent, targets[(opts.sticky ? u : u + k) % targets.length]!, body, signBody(body, channelSecret));
             const t1 = wallNow();
             if (status === 200) {
               latencies.push(t1 - t0);
@@ -316,6 +319,7 @@ export async function runStoreBench(argv: string[]): Promise<number> {
       warmup: { type: 'string', default: '1000' },
       postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
       readme: { type: 'boolean', default: false },
+      sticky: { type: 'boolean', default: false },
     },
   });
   const int = (name: string, raw: string) => {
@@ -323,13 +327,19 @@ export async function runStoreBench(argv: string[]): Promise<number> {
     if (!Number.isInteger(v) || v < 0) throw new Error(`--${name}: expected a whole number, got ${raw}`);
     return v;
   };
-  const opts = { events: int('events', values.events), concurrency: Math.max(1, int('concurrency', values.concurrency)), warmup: int('warmup', values.warmup), postgresUrl: values.postgres };
+  const opts = {
+    events: int('events', values.events),
+    concurrency: Math.max(1, int('concurrency', values.concurrency)),
+    warmup: int('warmup', values.warmup),
+    postgresUrl: values.postgres,
+    sticky: values.sticky,
+  };
   const results: ModeResult[] = [];
   for (const mode of MODES) results.push(await runMode(mode, opts));
 
   const cpus = os.cpus();
   const lines = [
-    `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} logical cores · Node ${process.version} · ${opts.events} events from ${opts.concurrency} users per mode, closed loop, after ${opts.warmup} warm-up events`,
+    `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} logical cores · Node ${process.version} · ${opts.events} events from ${opts.concurrency} users per mode, closed loop, after ${opts.warmup} warm-up events; with two instances each user's events ${opts.sticky ? 'all go to one of them' : 'alternate between them'}`,
     '',
     ...table(results),
   ];
@@ -342,7 +352,7 @@ export async function runStoreBench(argv: string[]): Promise<number> {
     const from = readme.indexOf(begin);
     const to = readme.indexOf(end);
     if (from < 0 || to < from) throw new Error(`README.md has no ${begin} … ${end} section`);
-    const block = [`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- ${argv.join(' ')}\`:`, '', ...lines];
+    const block = [`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- ${argv.filter((a) => a !== '--readme').join(' ')}\`:`, '', ...lines];
     writeFileSync(path, `${readme.slice(0, from + begin.length)}\n${block.join('\n')}\n${readme.slice(to)}`);
   }
   const lost = results.some((r) => r.stored !== r.events || r.handled !== r.events);
