@@ -76,7 +76,8 @@ const OUTBOX_SWEEP_MS = 60_000;
 /**
  * With several instances on one database, an event one instance took in may be left to another:
  * the first was killed before its turn, it holds a snapshot of a newer machine version, or the
- * user's lock was busy at the moment it looked. Every instance looks for pending events this often.
+ * user's lock was busy at the moment it looked. Every instance looks this often for events left
+ * pending at least this long.
  */
 const SHARED_POLL_MS = 1_000;
 
@@ -362,10 +363,23 @@ export async function startAkari(config: Config, overrides: AkariOverrides = {})
       : undefined;
   sweep?.unref();
   const sharedPollMs = overrides.sharedPollMs ?? SHARED_POLL_MS;
+  const shared = store.shared;
+  let pollFailing = false;
   const sharedPoll =
-    store.shared && sharedPollMs > 0 && !overrides.skipResume
+    shared && sharedPollMs > 0 && !overrides.skipResume
       ? setInterval(() => {
-          dispatcher.resumeAll().catch((err: unknown) => log.warn({ err }, 'could not look for pending events'));
+          shared.usersWithWaitingEvents(sharedPollMs).then(
+            (users) => {
+              if (pollFailing) log.info('the store answers again; looking for pending events');
+              pollFailing = false;
+              for (const u of users) dispatcher.kick(u);
+            },
+            (err: unknown) => {
+              // Once per outage, not every second.
+              if (!pollFailing) log.warn({ err }, 'could not look for pending events; trying again every second');
+              pollFailing = true;
+            },
+          );
         }, sharedPollMs)
       : undefined;
   sharedPoll?.unref();

@@ -243,6 +243,12 @@ export interface SharedStore {
    * store again. Whatever `work` leaves uncommitted (it threw, or found nothing to do) is rolled back.
    */
   withUserTurn<T>(userId: string, work: (store: Store) => Promise<T>): Promise<Locked<T>>;
+  /**
+   * Users with an event pending for at least `minAgeMs` (by the database's clock): what another
+   * instance took in and has not handled (killed, left it for a newer release, or the user's lock
+   * was busy at the moment it looked). Oldest first.
+   */
+  usersWithWaitingEvents(minAgeMs: number): Promise<string[]>;
   /** Runs `work` while holding the user's send lock (try, no wait): one process sends a user's batches. */
   withUserSend<T>(userId: string, work: () => Promise<T>): Promise<Locked<T>>;
   /** Runs `work` while holding the scheduler's lock (waits for it): due timers are looked at by one process at a time. */

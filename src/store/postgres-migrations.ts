@@ -77,4 +77,15 @@ CREATE INDEX timers_user ON timers (user_id) WHERE status = 'pending';
 CREATE INDEX timers_finished ON timers (created_at) WHERE status <> 'pending';
 `,
   },
+  {
+    version: 2,
+    name: 'inbox: when each event was stored, by the database clock',
+    // What the other instances' poll looks for: events left pending for a while (a killed instance's,
+    // one left for a newer release), by the server's clock, whatever clock each instance runs on.
+    // Existing rows take the time of the migration (no rewrite of the table).
+    sql: `
+ALTER TABLE inbox ADD COLUMN stored_at TIMESTAMPTZ NOT NULL DEFAULT now();
+CREATE INDEX inbox_waiting ON inbox (stored_at) WHERE status = 'pending';
+`,
+  },
 ];

@@ -519,6 +519,14 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
         client.release(broken);
       }
     },
+    async usersWithWaitingEvents(minAgeMs) {
+      const r = await query<{ user_id: string }>(
+        `SELECT user_id FROM inbox WHERE status = 'pending' AND stored_at <= now() - make_interval(secs => $1::float8 / 1000)
+          GROUP BY user_id ORDER BY MIN(stored_at) LIMIT 1000`,
+        [minAgeMs],
+      );
+      return r.rows.map((x) => x.user_id);
+    },
     withUserSend(userId, work) {
       return withSessionLock(LOCK_SEND, "hashtext(current_schema() || ':' || $2)", [userId], false, work);
     },

@@ -86,6 +86,25 @@ describe('postgres store specifics', () => {
     }
   });
 
+  it('lists users whose events have waited, by the database clock, oldest first', async () => {
+    const schema = await createTestSchema('waiting');
+    const store = await createPostgresStore(schema.url);
+    try {
+      await store.acceptEvents([{ eventId: 'E1', userId: 'U1', payload: { type: 'message' }, receivedAt: 1 }]);
+      await store.acceptEvents([{ eventId: 'E2', userId: 'U2', payload: { type: 'message' }, receivedAt: 1 }]);
+      expect(await store.shared!.usersWithWaitingEvents(60_000)).toEqual([]);
+      await querySchema(schema, "UPDATE inbox SET stored_at = now() - interval '10 seconds' WHERE event_id = 'E2'");
+      expect(await store.shared!.usersWithWaitingEvents(5_000)).toEqual(['U2']);
+      expect(await store.shared!.usersWithWaitingEvents(0)).toEqual(['U2', 'U1']);
+      const row = await store.nextInboxRow('U2');
+      await store.commitTurn({ userId: 'U2', inboxSeq: row!.seq });
+      expect(await store.shared!.usersWithWaitingEvents(0)).toEqual(['U1']);
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
+  });
+
   it('refuses to start on an unreachable or unknown database, naming it with the password redacted', async () => {
     await expect(createPostgresStore('postgres://akari:s3cret@127.0.0.1:1/akari', { connectTimeoutMs: 2000 })).rejects.toThrow(
       /DATABASE_URL=postgres:\/\/akari:\*\*\*@127\.0\.0\.1:1\/akari.*ECONNREFUSED/,
