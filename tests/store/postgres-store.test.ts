@@ -114,5 +114,6 @@ describe('postgres store specifics', () => {
     expect(String((err as Error).message)).toContain('akari_no_such_db');
     expect(String((err as Error).message)).not.toContain('s3cret');
     expect(redactDatabaseUrl('postgres://u:p%40ss@h:5432/d?x=1')).toBe('postgres://u:***@h:5432/d?x=1');
+    expect(redactDatabaseUrl('postgres://u@h/d?password=p4ss&sslmode=require')).not.toContain('p4ss');
   });
 });
