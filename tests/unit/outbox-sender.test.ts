@@ -706,4 +706,44 @@ describe('outbox sender', () => {
       expect(await store.pendingOutbox()).toEqual([]);
     });
   });
+
+  describe('on a shared store (several instances)', () => {
+    /** A shared store whose send lock another instance holds for the first `busy` tries. */
+    function sharedStore(busy: number) {
+      let tries = 0;
+      const held: string[] = [];
+      const shared: NonNullable<Store['shared']> = {
+        withUserTurn: async (_u, work) => ({ locked: true, value: await work(store) }),
+        usersWithWaitingEvents: async () => [],
+        withSchedulerLock: (work) => work(),
+        async withUserSend(userId, work) {
+          if (++tries <= busy) return { locked: false };
+          held.push(userId);
+          return { locked: true, value: await work() };
+        },
+      };
+      return { store: { ...store, shared } as Store, held, tries: () => tries };
+    }
+
+    it('sends under the user’s send lock, and waits for another instance that holds it', async () => {
+      const b = await commitBatch(ALICE);
+      const fx = sharedStore(2);
+      const s = sender({ store: fx.store });
+      await s.flush(ALICE);
+      expect(fx.tries()).toBe(3);
+      expect(fx.held).toEqual([ALICE]);
+      expect(line.calls).toEqual([{ op: 'reply', replyToken: b.replyToken, messages: b.messages }]);
+      expect(await store.outboxStatus(b.id)).toBe('sent');
+    });
+
+    it('stops waiting once the instance holding the lock has sent the user’s batches', async () => {
+      const b = await commitBatch(ALICE);
+      const fx = sharedStore(Infinity);
+      // The other instance sends it meanwhile.
+      const s = sender({ store: fx.store, sleep: async () => store.markOutboxSent(b.id, 'reply', clock.now().getTime()) });
+      await s.flush(ALICE);
+      expect(fx.tries()).toBe(1);
+      expect(line.calls).toEqual([]);
+    });
+  });
 });
