@@ -255,11 +255,15 @@ export interface SharedStore {
   withSchedulerLock<T>(work: () => Promise<T>): Promise<T>;
 }
 
-/** The store could not be reached (connection refused, dropped, timed out): worth trying again later. */
+/**
+ * The store cannot be used right now, through no fault of the request: PostgreSQL unreachable
+ * (connection refused, dropped, timed out), SQLite's file gone or its disk full. 503, not 500;
+ * worth trying again later.
+ */
 export class StoreUnavailableError extends Error {
   constructor(
     message: string,
-    override readonly cause?: unknown,
+    readonly context: { path?: string; cause?: unknown } = {},
   ) {
     super(message);
     this.name = 'StoreUnavailableError';

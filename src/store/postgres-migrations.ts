@@ -88,4 +88,24 @@ ALTER TABLE inbox ADD COLUMN stored_at TIMESTAMPTZ NOT NULL DEFAULT now();
 CREATE INDEX inbox_waiting ON inbox (stored_at) WHERE status = 'pending';
 `,
   },
+  {
+    version: 3,
+    name: "inbox: LINE's message id, and what a message's turn took from it (unsend)",
+    // Unsend names the message, not the event: its id is kept beside the payload (filled in for the
+    // rows already there), and `details` holds what its turn changed, to undo if it is unsent.
+    sql: `
+ALTER TABLE inbox ADD COLUMN message_id TEXT;
+ALTER TABLE inbox ADD COLUMN details TEXT;
+UPDATE inbox SET message_id = payload::jsonb -> 'message' ->> 'id'
+  WHERE payload LIKE '%"message"%' AND strpos(payload, chr(92) || 'u0000') = 0;
+CREATE INDEX inbox_message ON inbox (user_id, message_id) WHERE message_id IS NOT NULL;
+`,
+  },
+  {
+    version: 4,
+    name: 'health: written by ping, so that /readyz proves the database takes writes',
+    sql: `
+CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TIMESTAMPTZ NOT NULL);
+`,
+  },
 ];

@@ -22,6 +22,7 @@ import {
   type InboxRow,
   type InboxStatus,
   type Locked,
+  type MessageDetails,
   type NewOutboxBatch,
   type OutboxBatch,
   type OutboxStatus,
@@ -75,7 +76,7 @@ export function isConnectionError(err: unknown): boolean {
 
 function unavailable(err: unknown): never {
   if (isConnectionError(err) && !(err instanceof StoreUnavailableError)) {
-    throw new StoreUnavailableError(`PostgreSQL is not reachable: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw new StoreUnavailableError(`PostgreSQL is not reachable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   throw err;
 }
@@ -252,10 +253,13 @@ async function readConversation(q: Query, userId: string): Promise<StoredConvers
 }
 
 async function insertEvent(q: Query, e: InboxEvent): Promise<boolean> {
-  const type = (e.payload as { type?: unknown } | null)?.type;
+  const p = e.payload as { type?: unknown; message?: { id?: unknown } } | null;
+  const type = typeof p?.type === 'string' ? p.type : null;
+  const messageId = typeof p?.message?.id === 'string' ? p.message.id : null;
   const r = await q(
-    'INSERT INTO inbox (event_id, user_id, event_type, payload, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING',
-    [e.eventId, e.userId, typeof type === 'string' ? type : null, JSON.stringify(e.payload), e.receivedAt],
+    `INSERT INTO inbox (event_id, user_id, event_type, message_id, payload, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [e.eventId, e.userId, type, messageId, JSON.stringify(e.payload), e.receivedAt],
   );
   return r.rowCount === 1;
 }
@@ -310,14 +314,23 @@ async function writeOrdinaryTurn(q: Query, turn: Turn): Promise<void> {
          ${p(b.replyTokenAt ?? null)}::bigint, ${p(b.proactive)}::boolean, ${p(b.createdAt)}::bigint)`,
     );
   }
-  if (turn.inboxSeq !== undefined) parts.push(`UPDATE inbox SET status = 'done' WHERE seq = ${p(turn.inboxSeq)}::bigint`);
+  if (turn.inboxSeq !== undefined) {
+    const details = turn.messageDetails ? `, details = ${p(JSON.stringify(turn.messageDetails))}` : '';
+    parts.push(`UPDATE inbox SET status = 'done'${details} WHERE seq = ${p(turn.inboxSeq)}::bigint`);
+  }
   if (parts.length === 0) return;
   await q(parts.length === 1 ? parts[0]! : `WITH ${parts.map((sql, i) => `w${i} AS (${sql})`).join(',\n')} SELECT 1`, params);
 }
 
+/**
+ * A turn without a deletion or an unsent message: its writes touch each row once, so they can go
+ * in one statement (a statement must not change one row twice).
+ */
+const isOrdinary = (turn: Turn) => !turn.deleteUserData && turn.forgetMessage === undefined;
+
 /** The writes of one turn, on a connection inside a transaction. */
 async function writeTurn(q: Query, turn: Turn): Promise<void> {
-  if (!turn.deleteUserData) return writeOrdinaryTurn(q, turn);
+  if (isOrdinary(turn)) return writeOrdinaryTurn(q, turn);
   const u = turn.userId;
   if (turn.deleteUserData) {
     await q('DELETE FROM conversations WHERE user_id = $1', [u]);
@@ -325,7 +338,7 @@ async function writeTurn(q: Query, turn: Turn): Promise<void> {
     await q("UPDATE outbox SET status = 'cancelled', messages = '[]' WHERE user_id = $1 AND status = 'pending'", [u]);
     await q("UPDATE outbox SET messages = '[]' WHERE user_id = $1 AND messages <> '[]'", [u]);
     // Keep the event ids (a redelivery is still recognised) but forget what the user wrote.
-    await q("UPDATE inbox SET payload = '{}' WHERE user_id = $1 AND status <> 'pending'", [u]);
+    await q("UPDATE inbox SET payload = '{}', details = NULL WHERE user_id = $1 AND status <> 'pending'", [u]);
   }
   if (turn.cancelTimers === 'all') await q("UPDATE timers SET status = 'cancelled' WHERE user_id = $1 AND status = 'pending'", [u]);
   else if (turn.cancelTimers && turn.cancelTimers.kinds.length > 0) {
@@ -350,8 +363,23 @@ async function writeTurn(q: Query, turn: Turn): Promise<void> {
     );
   }
   for (const b of turn.outbox ?? []) await insertOutbox(q, b);
+  if (turn.forgetMessage !== undefined) {
+    // Keep the event (a redelivery is still recognised, it still counts as the user writing)
+    // without its words; what Akari answered to it is kept only as "sent" (it may quote them).
+    const m = turn.forgetMessage;
+    const found = await q<{ event_id: string }>('SELECT event_id FROM inbox WHERE user_id = $1 AND message_id = $2 ORDER BY seq LIMIT 1', [u, m]);
+    await q('UPDATE inbox SET payload = $3, details = NULL WHERE user_id = $1 AND message_id = $2', [
+      u,
+      m,
+      JSON.stringify({ type: 'message', unsent: true, message: { type: 'unsent', id: m } }),
+    ]);
+    const eventId = found.rows[0]?.event_id;
+    if (eventId !== undefined) await q("UPDATE outbox SET messages = '[]' WHERE user_id = $1 AND event_id = $2 AND status <> 'pending'", [u, eventId]);
+  }
   if (turn.inboxSeq !== undefined) {
-    await q(`UPDATE inbox SET status = 'done'${turn.deleteUserData ? ", payload = '{}'" : ''} WHERE seq = $1`, [turn.inboxSeq]);
+    if (turn.deleteUserData) await q("UPDATE inbox SET status = 'done', payload = '{}', details = NULL WHERE seq = $1", [turn.inboxSeq]);
+    else if (turn.messageDetails) await q("UPDATE inbox SET status = 'done', details = $2 WHERE seq = $1", [turn.inboxSeq, JSON.stringify(turn.messageDetails)]);
+    else await q("UPDATE inbox SET status = 'done' WHERE seq = $1", [turn.inboxSeq]);
   }
 }
 
@@ -425,7 +453,7 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
   } catch (err) {
     await pool.end().catch(() => undefined);
     await lockPool.end().catch(() => undefined);
-    const e = err instanceof StoreUnavailableError && err.cause ? err.cause : err;
+    const e = err instanceof StoreUnavailableError && err.context.cause ? err.context.cause : err;
     const reason = e instanceof Error ? e.message || (e as { code?: string }).code || e.name : String(e);
     throw new StoreOpenError(redactDatabaseUrl(databaseUrl), reason);
   }
@@ -583,11 +611,20 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
       );
       return r.rows.length > 0;
     },
+    async messageDetails(userId, messageId) {
+      const r = await query<{ event_id: string; details: string | null }>(
+        'SELECT event_id, details FROM inbox WHERE user_id = $1 AND message_id = $2 ORDER BY seq LIMIT 1',
+        [userId, messageId],
+      );
+      const row = r.rows[0];
+      if (!row) return undefined;
+      return { eventId: row.event_id, ...(row.details ? { details: JSON.parse(row.details) as MessageDetails } : {}) };
+    },
     loadConversation: (userId) => readConversation(query, userId),
     async commitTurn(turn) {
       // An ordinary turn is one statement: atomic on its own, no transaction to open around it.
-      if (turn.deleteUserData) await tx((q) => writeTurn(q, turn));
-      else await writeOrdinaryTurn(query, turn);
+      if (isOrdinary(turn)) await writeOrdinaryTurn(query, turn);
+      else await tx((q) => writeTurn(q, turn));
     },
     async pendingOutbox(userId) {
       const r = userId
@@ -712,7 +749,9 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
       }));
     },
     async ping() {
-      await query('SELECT 1');
+      // A write, not just a read: a database that went read-only (a failover to a standby, a full
+      // disk on the server) is not ready for webhooks.
+      await query('INSERT INTO health (id, checked_at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at');
     },
     async close() {
       if (closed) return;

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log/create-logger.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { StoreUnavailableError } from './ports.ts';
 import { firstKeyAtOrAfter, type KeyedTime } from './time-ordered.ts';
 import {
   BACKSTOP_PAGES,
@@ -202,16 +203,9 @@ export interface SqliteStoreOptions {
   minFreeBytes?: number;
 }
 
-/** The store cannot be used right now (the file vanished, the disk is full, …): 503, not 500. */
-export class StoreUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly context: { path: string; cause?: unknown },
-  ) {
-    super(message);
-    this.name = 'StoreUnavailableError';
-  }
-}
+// The store cannot be used right now (the file vanished, the disk is full, …): 503, not 500.
+// One class for every adapter (ports.ts); exported here too, where SQLite's callers look for it.
+export { StoreUnavailableError };
 
 /** Another process holds the database file (exclusive mode). */
 export class StoreLockedError extends Error {

@@ -27,6 +27,31 @@ describe('postgres store specifics', () => {
     }
   });
 
+  it('migrates a database made by an earlier release, keeping its rows usable', async () => {
+    const schema = await createTestSchema('upgrade');
+    const pool = new pg.Pool({ connectionString: schema.url, max: 1 });
+    try {
+      // The schema of the first two migrations, with an event stored by that release.
+      expect(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 2))).toEqual([1, 2]);
+      const payload = { type: 'message', message: { type: 'text', id: 'M-old', text: '古いメッセージ' } };
+      await pool.query("INSERT INTO inbox (event_id, user_id, event_type, payload, received_at, status) VALUES ('E-old', 'U1', 'message', $1, 1, 'done')", [JSON.stringify(payload)]);
+      const store = await createPostgresStore(schema.url);
+      try {
+        expect((await querySchema<{ version: number }>(schema, 'SELECT version FROM akari_migrations ORDER BY version')).map((r) => r.version)).toEqual(
+          POSTGRES_MIGRATIONS.map((m) => m.version),
+        );
+        // The message stored before the upgrade is found by its LINE id (unsend), and ping writes.
+        expect(await store.messageDetails('U1', 'M-old')).toEqual({ eventId: 'E-old' });
+        await store.ping();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await pool.end();
+      await schema.drop();
+    }
+  });
+
   it('keeps everything across a close and reopen', async () => {
     const schema = await createTestSchema('reopen');
     try {
