@@ -177,19 +177,22 @@ export function createStoreScheduler(opts: StoreSchedulerOptions): Scheduler {
       // claims then share the store's group commits instead of one transaction each.
       const byUser = new Map<string, TimerRecord[]>();
       for (const t of fresh) byUser.set(t.userId, [...(byUser.get(t.userId) ?? []), t]);
-      await Promise.all(
-        [...byUser.values()].map(async (userTimers) => {
-          for (const t of userTimers) {
-            if (stopped) return;
-            try {
-              await handleTimer(t, stats);
-            } catch (err) {
-              // One bad timer never holds up the others; it stays pending and is tried on the next run.
-              tlog(t).error({ err }, 'could not handle a due timer');
-            }
+      const handleUser = async (userTimers: TimerRecord[]) => {
+        for (const t of userTimers) {
+          if (stopped) return;
+          try {
+            await handleTimer(t, stats);
+          } catch (err) {
+            // One bad timer never holds up the others; it stays pending and is tried on the next run.
+            tlog(t).error({ err }, 'could not handle a due timer');
           }
-        }),
-      );
+        }
+      };
+      // A shared store (PostgreSQL) has no group commit for the claims to share, and claims made side
+      // by side would fire in whatever order their round trips end: there, users go one after the
+      // other, in due order.
+      if (store.shared) for (const userTimers of byUser.values()) await handleUser(userTimers);
+      else await Promise.all([...byUser.values()].map(handleUser));
       if (stopped) return stats;
       if (due.length < batchSize) break;
     }
