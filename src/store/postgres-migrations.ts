@@ -108,4 +108,20 @@ CREATE INDEX inbox_message ON inbox (user_id, message_id) WHERE message_id IS NO
 CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TIMESTAMPTZ NOT NULL);
 `,
   },
+  {
+    version: 5,
+    name: 'funnel: stage changes, proactive pushes and the replies to them (no message text)',
+    sql: `
+CREATE TABLE funnel (
+  id BIGSERIAL PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_stage TEXT,
+  to_stage TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX funnel_user ON funnel (user_id, id);
+`,
+  },
 ];

@@ -21,6 +21,8 @@ import {
   type InboxEvent,
   type InboxRow,
   type InboxStatus,
+  scenarioOf,
+  type FunnelRecord,
   type Locked,
   type MessageDetails,
   type NewOutboxBatch,
@@ -326,12 +328,41 @@ async function writeOrdinaryTurn(q: Query, turn: Turn): Promise<void> {
  * A turn without a deletion or an unsent message: its writes touch each row once, so they can go
  * in one statement (a statement must not change one row twice).
  */
-const isOrdinary = (turn: Turn) => !turn.deleteUserData && turn.forgetMessage === undefined;
+const isOrdinary = (turn: Turn) => !turn.deleteUserData && turn.forgetMessage === undefined && !turn.conversation;
+
+/** The funnel, from the stored stage before and after the turn (and the event it answers). */
+async function recordFunnel(q: Query, turn: Turn): Promise<void> {
+  const c = turn.conversation;
+  if (!c) return;
+  const r = await q<{ stage: string; snapshot: string }>('SELECT stage, snapshot FROM conversations WHERE user_id = $1', [turn.userId]);
+  const stored = r.rows[0];
+  const before = stored?.stage;
+  const storedScenario = stored ? (JSON.parse(stored.snapshot) as { context?: { scenario?: unknown } } | null)?.context?.scenario : undefined;
+  const scenario = scenarioOf(c.stage, (c.snapshot as { context?: { scenario?: unknown } } | null)?.context?.scenario);
+  const insert = (sc: string, kind: string, from: string | null, to: string) =>
+    q('INSERT INTO funnel (user_id, scenario, kind, from_stage, to_stage, at) VALUES ($1, $2, $3, $4, $5, $6)', [turn.userId, sc, kind, from, to, c.updatedAt]);
+  if (before !== c.stage) await insert(scenario, 'stage', before ?? null, c.stage);
+  if (turn.inboxSeq === undefined) return;
+  const t = await q<{ event_type: string | null; last: string | null }>(
+    'SELECT event_type, (SELECT kind FROM funnel WHERE user_id = $2 ORDER BY id DESC LIMIT 1) AS last FROM inbox WHERE seq = $1',
+    [turn.inboxSeq, turn.userId],
+  );
+  const row = t.rows[0];
+  if ((row?.event_type === 'message' || row?.event_type === 'postback') && row.last === 'push') {
+    await insert(stored ? scenarioOf(stored.stage, storedScenario) : scenario, 'reply', null, before ?? c.stage);
+  }
+}
 
 /** The writes of one turn, on a connection inside a transaction. */
 async function writeTurn(q: Query, turn: Turn): Promise<void> {
   if (isOrdinary(turn)) return writeOrdinaryTurn(q, turn);
   const u = turn.userId;
+  if (turn.deleteUserData) await q('DELETE FROM funnel WHERE user_id = $1', [u]);
+  else if (turn.conversation) {
+    await recordFunnel(q, turn);
+    // The rest is an ordinary turn's writes: one statement.
+    if (turn.forgetMessage === undefined) return writeOrdinaryTurn(q, turn);
+  }
   if (turn.deleteUserData) {
     await q('DELETE FROM conversations WHERE user_id = $1', [u]);
     await q('DELETE FROM timers WHERE user_id = $1', [u]);
@@ -654,8 +685,19 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
       );
       return r.rows.length > 0;
     },
-    async markOutboxSent(id, via, at) {
-      await query("UPDATE outbox SET status = 'sent', sent_via = $1, sent_at = $2 WHERE id = $3", [via, at, id]);
+    markOutboxSent(id, via, at) {
+      // A proactive push sent (the first time) is a funnel record, in the stage the user is in.
+      return tx(async (q) => {
+        const r = await q<{ user_id: string; proactive: boolean; status: string }>('SELECT user_id, proactive, status FROM outbox WHERE id = $1 FOR UPDATE', [id]);
+        await q("UPDATE outbox SET status = 'sent', sent_via = $1, sent_at = $2 WHERE id = $3", [via, at, id]);
+        const b = r.rows[0];
+        if (!b || !b.proactive || b.status === 'sent') return;
+        const c = await q<{ stage: string; snapshot: string }>('SELECT stage, snapshot FROM conversations WHERE user_id = $1', [b.user_id]);
+        const stored = c.rows[0];
+        if (!stored) return;
+        const scenario = scenarioOf(stored.stage, (JSON.parse(stored.snapshot) as { context?: { scenario?: unknown } } | null)?.context?.scenario);
+        await q("INSERT INTO funnel (user_id, scenario, kind, from_stage, to_stage, at) VALUES ($1, $2, 'push', NULL, $3, $4)", [b.user_id, scenario, stored.stage, at]);
+      });
     },
     async markOutboxFailed(id, error, final) {
       await query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, status = $2 WHERE id = $3 AND status = 'pending'", [
@@ -747,6 +789,30 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
             )
           ).rowCount ?? 0,
       }));
+    },
+    async inboxBacklog() {
+      const r = await query<{ n: number; oldest: number | null }>("SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox WHERE status = 'pending'");
+      const x = r.rows[0]!;
+      return { pending: x.n, ...(x.oldest !== null ? { oldestReceivedAt: x.oldest } : {}) };
+    },
+    async timerBacklog(now) {
+      const r = await query<{ n: number; oldest: number | null }>("SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM timers WHERE status = 'pending' AND due_at <= $1", [now]);
+      const x = r.rows[0]!;
+      return { due: x.n, ...(x.oldest !== null ? { oldestDueAt: x.oldest } : {}) };
+    },
+    async conversationsByStage() {
+      const r = await query<{ stage: string; n: number }>('SELECT stage, COUNT(*) AS n FROM conversations GROUP BY stage');
+      return Object.fromEntries(r.rows.map((x) => [x.stage, x.n]));
+    },
+    async funnelRecords() {
+      const r = await query<{ user_id: string; scenario: string; kind: FunnelRecord['kind']; from_stage: string | null; to_stage: string; at: number }>(
+        'SELECT * FROM funnel ORDER BY at, id',
+      );
+      return r.rows.map((x) => ({ userId: x.user_id, scenario: x.scenario, kind: x.kind, ...(x.from_stage !== null ? { from: x.from_stage } : {}), to: x.to_stage, at: x.at }));
+    },
+    async conversationStages() {
+      const r = await query<{ user_id: string; stage: string; updated_at: number }>('SELECT user_id, stage, updated_at FROM conversations ORDER BY user_id');
+      return r.rows.map((x) => ({ userId: x.user_id, stage: x.stage, updatedAt: x.updated_at }));
     },
     async ping() {
       // A write, not just a read: a database that went read-only (a failover to a standby, a full
