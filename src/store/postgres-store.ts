@@ -14,13 +14,13 @@
  * - Lock keys include the schema, so databases shared by several schemas (tests) don't collide.
  */
 import pg from 'pg';
+import { toInbox, toOutbox, toTimer, type InboxDbRow, type OutboxDbRow, type TimerDbRow } from './db-rows.ts';
 import type { Logger } from '../log/create-logger.ts';
 import { POSTGRES_MIGRATIONS, type Migration } from './postgres-migrations.ts';
 import {
   StoreUnavailableError,
   type InboxEvent,
   type InboxRow,
-  type InboxStatus,
   scenarioOf,
   type FunnelRecord,
   type Locked,
@@ -32,7 +32,6 @@ import {
   type Store,
   type StoredConversation,
   type TimerRecord,
-  type TimerStatus,
   type Turn,
 } from './ports.ts';
 
@@ -91,81 +90,6 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-interface InboxDbRow {
-  seq: number;
-  event_id: string;
-  user_id: string;
-  payload: string;
-  received_at: number;
-  status: InboxStatus;
-  attempts: number;
-  last_error: string | null;
-}
-
-interface OutboxDbRow {
-  seq: number;
-  id: string;
-  user_id: string;
-  messages: string;
-  reply_token: string | null;
-  reply_token_at: number | null;
-  event_id: string | null;
-  proactive: boolean;
-  created_at: number;
-  status: OutboxStatus;
-  attempts: number;
-  reply_attempted: boolean;
-  sent_via: 'reply' | 'push' | null;
-  last_error: string | null;
-}
-
-interface TimerDbRow {
-  id: string;
-  user_id: string;
-  kind: string;
-  due_at: number;
-  payload: string;
-  status: TimerStatus;
-  created_at: number;
-}
-
-const toInbox = (r: InboxDbRow): InboxRow => ({
-  seq: r.seq,
-  eventId: r.event_id,
-  userId: r.user_id,
-  payload: JSON.parse(r.payload) as unknown,
-  receivedAt: r.received_at,
-  status: r.status,
-  attempts: r.attempts,
-  ...(r.last_error ? { lastError: r.last_error } : {}),
-});
-
-const toOutbox = (r: OutboxDbRow): OutboxBatch => ({
-  seq: r.seq,
-  id: r.id,
-  userId: r.user_id,
-  ...(r.event_id !== null ? { eventId: r.event_id } : {}),
-  messages: JSON.parse(r.messages) as unknown[],
-  ...(r.reply_token ? { replyToken: r.reply_token } : {}),
-  ...(r.reply_token_at !== null ? { replyTokenAt: r.reply_token_at } : {}),
-  proactive: r.proactive,
-  createdAt: r.created_at,
-  status: r.status,
-  attempts: r.attempts,
-  replyAttempted: r.reply_attempted,
-  ...(r.sent_via ? { sentVia: r.sent_via } : {}),
-  ...(r.last_error ? { lastError: r.last_error } : {}),
-});
-
-const toTimer = (r: TimerDbRow): TimerRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  kind: r.kind,
-  dueAt: r.due_at,
-  payload: JSON.parse(r.payload) as unknown,
-  status: r.status,
-  createdAt: r.created_at,
-});
 
 /** Error text as stored: bounded, and without NUL (PostgreSQL text can't hold it). */
 const errorText = (s: string) => s.slice(0, 2000).replaceAll('\u0000', '');

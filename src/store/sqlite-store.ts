@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { toInbox, toOutbox, toTimer, type InboxDbRow, type OutboxDbRow, type TimerDbRow } from './db-rows.ts';
 import type { Logger } from '../log/create-logger.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { StoreUnavailableError } from './ports.ts';
@@ -17,7 +18,6 @@ import { scenarioOf, type FunnelRecord } from './ports.ts';
 import type {
   InboxEvent,
   InboxRow,
-  InboxStatus,
   MessageDetails,
   PruneResult,
   NewOutboxBatch,
@@ -26,7 +26,6 @@ import type {
   Store,
   StoredConversation,
   TimerRecord,
-  TimerStatus,
   Turn,
 } from './ports.ts';
 
@@ -100,81 +99,6 @@ CREATE TABLE IF NOT EXISTS funnel (
 CREATE INDEX IF NOT EXISTS funnel_user ON funnel (user_id, id);
 `;
 
-interface InboxDbRow {
-  seq: number;
-  event_id: string;
-  user_id: string;
-  payload: string;
-  received_at: number;
-  status: InboxStatus;
-  attempts: number;
-  last_error: string | null;
-}
-
-interface OutboxDbRow {
-  seq: number;
-  id: string;
-  user_id: string;
-  messages: string;
-  reply_token: string | null;
-  reply_token_at: number | null;
-  event_id: string | null;
-  proactive: number;
-  created_at: number;
-  status: OutboxStatus;
-  attempts: number;
-  reply_attempted: number;
-  sent_via: 'reply' | 'push' | null;
-  last_error: string | null;
-}
-
-interface TimerDbRow {
-  id: string;
-  user_id: string;
-  kind: string;
-  due_at: number;
-  payload: string;
-  status: TimerStatus;
-  created_at: number;
-}
-
-const toInbox = (r: InboxDbRow): InboxRow => ({
-  seq: r.seq,
-  eventId: r.event_id,
-  userId: r.user_id,
-  payload: JSON.parse(r.payload) as unknown,
-  receivedAt: r.received_at,
-  status: r.status,
-  attempts: r.attempts,
-  ...(r.last_error ? { lastError: r.last_error } : {}),
-});
-
-const toOutbox = (r: OutboxDbRow): OutboxBatch => ({
-  seq: r.seq,
-  id: r.id,
-  userId: r.user_id,
-  ...(r.event_id !== null ? { eventId: r.event_id } : {}),
-  messages: JSON.parse(r.messages) as unknown[],
-  ...(r.reply_token ? { replyToken: r.reply_token } : {}),
-  ...(r.reply_token_at !== null ? { replyTokenAt: r.reply_token_at } : {}),
-  proactive: r.proactive === 1,
-  createdAt: r.created_at,
-  status: r.status,
-  attempts: r.attempts,
-  replyAttempted: r.reply_attempted === 1,
-  ...(r.sent_via ? { sentVia: r.sent_via } : {}),
-  ...(r.last_error ? { lastError: r.last_error } : {}),
-});
-
-const toTimer = (r: TimerDbRow): TimerRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  kind: r.kind,
-  dueAt: r.due_at,
-  payload: JSON.parse(r.payload) as unknown,
-  status: r.status,
-  createdAt: r.created_at,
-});
 
 /** `file:./data/akari.db` → an absolute path; `file::memory:` → an in-memory database. */
 export function sqlitePathFromUrl(url: string): string {
