@@ -15,6 +15,8 @@ export interface Profile {
   contactLeft?: ContactLeft[];
   strengths?: string[];
   businessHours?: { open: number; close: number };
+  /** What the user saw of the caller's number: hidden (cannot be called back), toll-free, or unknown. */
+  callerNumber?: 'hidden' | 'tollFree' | 'unknown';
   wentWell?: string;
   toChange?: string;
   /** What a scenario's own questions and readers found (e.g. days since the interview), by name. */
@@ -47,7 +49,11 @@ const REASON_LABELS: Record<MissReason, string> = {
 const JOB_LABELS: Record<JobKind, string> = { partTime: 'アルバイト・パート', fullTime: '正社員', other: 'その他' };
 const CONTACT_LABELS: Record<ContactLeft, string> = { voicemail: '留守番電話', sms: 'SMS', email: 'メール', none: 'なし' };
 
-/** Merges newly understood facts into the profile; a new value replaces an old one. */
+/**
+ * Merges newly understood facts into the profile; a new value replaces an old one, except the
+ * employer: once known, a name met in passing later ("〇〇店で働いている友だち") does not replace it
+ * (changing it goes through 「応募先を変更」).
+ */
 export function mergeFacts(profile: Profile, facts: Facts): Profile {
   const next: Profile = { ...profile };
   if (facts.daysElapsed !== undefined) next.daysElapsed = facts.daysElapsed;
@@ -56,7 +62,8 @@ export function mergeFacts(profile: Profile, facts: Facts): Profile {
     next.callCountApprox = facts.callCountIsApprox ?? false;
   }
   if (facts.reasons?.length) next.reasons = [...new Set([...(profile.reasons ?? []).filter((r) => r !== 'other'), ...facts.reasons])];
-  if (facts.employerName) next.employerName = facts.employerName;
+  if (facts.employerName && !profile.employerName) next.employerName = facts.employerName;
+  if (facts.callerNumber) next.callerNumber = facts.callerNumber;
   if (facts.employerKind) next.employerKind = facts.employerKind;
   if (facts.jobKind) next.jobKind = facts.jobKind;
   if (facts.contactLeft?.length) next.contactLeft = [...facts.contactLeft];

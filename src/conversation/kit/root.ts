@@ -105,6 +105,7 @@ export function createRoot(kit: Kit, o: RootOptions) {
         { guard: ig('resumeNotifications'), actions: [{ type: 'setNotifications', params: { value: true } }, say({ say: 'notificationsOn' })] },
         { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, say({ say: 'deleteConfirm', qr: 'deleteConfirm' })] },
         { guard: ig('showProfile'), actions: ['showProfile'] },
+        { guard: ig('smallTalk'), actions: ['resetUnclear', 'saySmallTalk'] },
         ...(o.anywhere as []),
         { guard: and([ig('edit'), 'knownField']), actions: ['startEdit', 'askEdit'] },
         { actions: ['countUnclear', 'repromptGeneral'] },
@@ -131,6 +132,8 @@ export function createRoot(kit: Kit, o: RootOptions) {
             // A story about something else: what Akari helps with, and the way in to each.
             { guard: and(['storyText', 'fitsNoScenario']), actions: [{ type: 'offerScenarios', params: { say: 'route.neither' } }] },
             { guard: 'storyText', target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] },
+            // "こんにちは": Akari introduces itself and starts where a story-less conversation starts.
+            { guard: and([ig('smallTalk'), 'forTheStage']), target: o.start, actions: [say({ say: 'greeting' })] },
           ],
           POSTBACK: [{ guard: ig('other'), target: o.start, actions: [say({ say: 'greeting' })] }],
         },

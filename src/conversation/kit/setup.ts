@@ -125,6 +125,8 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
     const i = intentOf(event);
     if (!field || !i) return undefined;
     const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
+    // The new employer's name is read afresh: a known one is otherwise never replaced by a stray phrase.
+    if (field === 'employerName') delete base.employerName;
     return interpretAnswerQ(EDIT_QUESTION[field], i, base, new Date(atOf(event, context)));
   };
 
@@ -166,13 +168,20 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       }),
       giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
       reprompt: emit(({ context, event }) => reply(r.render([{ say: 'reprompt' }, askPartQ(context.question!)], context.profile, atOf(event, context)))),
+      // The whole help once, on the second miss in a row; never twice running.
       repromptGeneral: emit(({ context, event }) =>
-        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
+        context.unclear === 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
       ),
       // The question of the state the user is in, asked again with its options (help after two misses).
       repromptWith: emit(({ context, event }, params: { qr: string }) =>
-        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: params.qr }], context.profile, atOf(event, context))),
+        context.unclear === 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: params.qr }], context.profile, atOf(event, context))),
       ),
+      // A short answer in persona; the question that waits is asked again, with its options.
+      saySmallTalk: emit(({ context, event }) => {
+        const i = intentOf(event);
+        const talk = i?.kind === 'smallTalk' ? i.talk : 'greeting';
+        return reply(r.render([{ say: `smallTalk.${talk}` }, ...(context.question ? [askPartQ(context.question)] : [])], context.profile, atOf(event, context)));
+      }),
       countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
       resetUnclear: assign({ unclear: 0 }),
       sayHelp: emit(({ context, event }) => help(context.profile, atOf(event, context))),
@@ -337,13 +346,16 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
         return interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
       unclearTwice: ({ context }) => context.unclear >= 1,
+      // Nothing at the root waits for this message, and it switches no scenario: a stage may take it.
+      forTheStage: ({ context, event }) => !rootDialogPending(context, event),
       canAnswer: ({ context, event }) => {
         if (rootDialogPending(context, event) || !context.question) return false;
         const i = intentOf(event);
         return i !== undefined && interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
-      unclearAgain: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other') && context.unclear >= 1,
-      unclearFirst: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other'),
+      // A bare yes ("はい", "お願いします") answers no name or date: the question is asked again, with its own options.
+      unclearAgain: ({ context, event }) => !rootDialogPending(context, event) && (intentIs(event, 'other') || intentIs(event, 'yes')) && context.unclear >= 1,
+      unclearFirst: ({ context, event }) => !rootDialogPending(context, event) && (intentIs(event, 'other') || intentIs(event, 'yes')),
       // The first message tells this scenario's story.
       claims: ({ event }, params: { scenario: string }) => event.type === 'TEXT' && (scenarios.claims[params.scenario]?.(event.text) ?? false),
       // A message that tells a story none of the scenarios is about (see ScenarioRouting.fitsNone).
@@ -382,6 +394,6 @@ const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switch
 
 /** Content keys the kit's own actions use (help, reprompts, the profile, the check of a typed result). */
 export const KIT_CONTENT = {
-  texts: ['help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
+  texts: ['smallTalk.greeting', 'smallTalk.thanks', 'smallTalk.otherJobs', 'help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
   quickReplies: ['helpMenu', 'typedCheck'],
 };

@@ -30,9 +30,11 @@ export const missedCall: ScenarioDefinition<Kit> = {
     texts: [
       'situation.understood',
       'assessment.verdict.fresh', 'assessment.verdict.days', 'assessment.verdict.late', 'assessment.verdict.unknown',
-      'assessment.perspective', 'assessment.turnaround', 'assessment.urgency.high', 'assessment.urgency.normal',
+      'assessment.perspective', 'assessment.urgency.high', 'assessment.urgency.normal',
       'assessment.reason.hiddenNumber', 'assessment.reason.phoneRepair', 'assessment.reason.didNotNotice', 'assessment.reason.other',
       'assessment.contact.voicemail', 'assessment.contact.sms', 'assessment.contact.email',
+      'assessment.why.otherDay', 'assessment.why.shop', 'assessment.why.office', 'assessment.when.now', 'assessment.when.later', 'assessment.when.none', 'assessment.when.outsideBand',
+      'assessment.caller.hidden', 'assessment.caller.tollFree', 'assessment.caller.unknown',
       'timing.goodNow', 'timing.later', 'timing.none', 'timing.rule.office', 'timing.rule.shop', 'timing.rule.hours', 'timing.hoursSaved', 'timing.reminderSet',
       'strengths.added', 'strengths.full', 'waiting.scheduled', 'lessons.recapScheduled', 'lessons.end',
       'reminder.call', 'reminder.checkIn', 'reminder.inquiry', 'reminder.thanks', 'reminder.recap',
