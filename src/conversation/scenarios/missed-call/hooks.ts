@@ -8,7 +8,7 @@ import { atOf } from '../../kit/setup.ts';
 import { factsOf } from '../../kit/questions.ts';
 import { MISSED_CALL_QUESTIONS } from './questions.ts';
 import { callProfile, missedCallTimers } from './timers.ts';
-import { MISSED_CALL_READERS, sameNews } from './words.ts';
+import { claimsMissedCall, MISSED_CALL_READERS, sameNews } from './words.ts';
 
 type Ev = ConversationEvent;
 
@@ -120,9 +120,16 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
     conditions: {
       // Anything of the story is enough to answer it: the assessment is fitted to what is known.
       knowsSomething: (c) => knowsSomething(c.profile),
+      // What is known, or the message that brought the user here tells the story ("気づいたのが次の日で…").
+      hasStory: (c, e) => knowsSomething(c.profile) || (e.type === 'TEXT' && intentOf(e)?.kind === 'other' && claimsMissedCall(e.text)),
       // A typed message that tells part of the story (not a command, not a bare yes).
       tellsStory: (c, e) =>
-        c.editing === undefined && !c.confirmingDelete && c.checking === undefined && e.type === 'TEXT' && intentOf(e)?.kind === 'other' && knowsSomething(factsOf(e.text, new Date(e.at))),
+        c.editing === undefined &&
+        !c.confirmingDelete &&
+        c.checking === undefined &&
+        e.type === 'TEXT' &&
+        intentOf(e)?.kind === 'other' &&
+        (knowsSomething(factsOf(e.text, new Date(e.at))) || claimsMissedCall(e.text)),
       strengthsFull: (c) => (c.profile.strengths?.length ?? 0) >= 3,
       tellsHours: (c, e) => c.editing === undefined && !c.confirmingDelete && c.checking === undefined && e.type === 'TEXT' && parseBusinessHours(e.text) !== undefined,
       saysThanksSent: (_c, e) => e.type === 'TEXT' && MISSED_CALL_READERS.thanksSent(e.text) !== undefined,

@@ -20,6 +20,7 @@ export const situationStage = (kit: Kit) => {
       route: {
         always: [
           { guard: holds('knowsSomething'), target: 'assessment', actions: [compose('understood')] },
+          { guard: holds('hasStory'), target: 'assessment' },
           { target: 'askingNext', actions: [say({ say: 'situation.intro' })] },
         ],
       },
