@@ -14,12 +14,15 @@ const REFUSAL =
 const NOT_A_NAME =
   /教えて|ください|下さい|ほしい|欲しい|お願い|見せて|作って|書いて|考えて|出して|したい|します|しました|でしょうか|ですか|ますか|ません|[?？]|お詫び|おわび|謝罪|台本|スクリプト|例文|テンプレ|結論|先に|まず|どうすれば|どうしたら|なんで|なぜ|わから|分から|芸名|ハンドルネーム|ニックネーム|あだ名|源氏名|本名じゃ|電話|着信|面接|連絡|[。]/u;
 
+/** Ends like a sentence about what happened ("寝ていて気づかなかったです"), not a name. */
+const SENTENCE_END = /(?:なかった|かった|ました|ません|ていた|ている|ていて|てた|てる|った|んだ|いた|した|です(?:ね|よ)|だよ|けど|から|ので)(?:です)?[。!！…]*$/u;
+
 export type DetailReading = 'refusal' | 'notAName' | undefined;
 
 /** 'refusal' or 'notAName' when the reply is no value for a name; undefined when it may be one. */
 export function notADetail(text: string): DetailReading {
   const t = normalize(text).trim();
   if (REFUSAL.test(t)) return 'refusal';
-  if (NOT_A_NAME.test(t)) return 'notAName';
+  if (NOT_A_NAME.test(t) || SENTENCE_END.test(t)) return 'notAName';
   return undefined;
 }

@@ -28,3 +28,4 @@ export { tellsAnotherStory } from './topic.ts';
 export { readSmallTalk } from './small-talk.ts';
 export type { SmallTalk } from './small-talk.ts';
 export { notADetail } from './detail-value.ts';
+export { asksWhenToCall } from './asked.ts';

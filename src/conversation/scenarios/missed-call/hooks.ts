@@ -1,5 +1,5 @@
 import { describeWhen } from '../../../time/tokyo.ts';
-import { parseBusinessHours } from '../../../understanding/index.ts';
+import { asksWhenToCall, parseBusinessHours } from '../../../understanding/index.ts';
 import type { ConversationContext } from '../../kit/context.ts';
 import type { ConversationEvent } from '../../kit/events.ts';
 import { formatHours, summarizeSituation, type Profile } from '../../kit/profile.ts';
@@ -120,6 +120,7 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
     conditions: {
       // Anything of the story is enough to answer it: the assessment is fitted to what is known.
       knowsSomething: (c) => knowsSomething(c.profile),
+      asksWhenToCall: (_c, e) => e.type === 'TEXT' && asksWhenToCall(e.text),
       // What is known, or the message that brought the user here tells the story ("気づいたのが次の日で…").
       hasStory: (c, e) => knowsSomething(c.profile) || (e.type === 'TEXT' && intentOf(e)?.kind === 'other' && claimsMissedCall(e.text)),
       // A typed message that tells part of the story (not a command, not a bare yes).

@@ -63,6 +63,8 @@ export const missedCall: ScenarioDefinition<Kit> = {
     })),
   ],
   anywhere: () => [
+    // "いつ電話すればいいですか？": the call stage answers it (asking first only what its script needs).
+    { guard: and([typedAnswer, { type: 'inScenario' as const, params: { scenario: 'missed-call' } }, holds('asksWhenToCall')]), target: '.call', reenter: true, actions: ['clearQuestion' as const] },
     { guard: ig('thanksSent'), actions: THANKS_SENT_ACTIONS },
     // Typed, wherever the reminder about it finds the user; a question being asked takes it first.
     { guard: and([typedAnswer, holds('saysThanksSent')]), actions: THANKS_SENT_ACTIONS },

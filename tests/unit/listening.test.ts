@@ -1,0 +1,91 @@
+// What a message is, before it is taken as an answer: a request or a refusal is no name, small talk
+// is answered in a word, "いつ電話すればいいですか？" is a question. Built from what people type.
+import { describe, expect, it } from 'vitest';
+import { interpretAnswer } from '../../src/conversation/kit/questions.ts';
+import { mergeFacts } from '../../src/conversation/kit/profile.ts';
+import { asksWhenToCall, extractFacts, notADetail, readSmallTalk } from '../../src/understanding/index.ts';
+
+const now = new Date('2026-12-08T04:00:00Z');
+const other = (text: string) => ({ kind: 'other' as const, text });
+
+describe('a command or a refusal is never saved as a name', () => {
+  const refusals = ['教えたくないです', 'お店の名前は伏せます', '名前は言いたくありません', '秘密です', '内緒で', 'とりあえず伏せます', '言えません'];
+  const requests = ['お詫び', '台本', '先に結論を教えてください', '芸名でもいいですか？', 'お詫びの文を作って', '台本を見せてください', 'まず何をすればいいですか', '寝ていて気づかなかったです', '電話したほうがいいですか'];
+  for (const q of ['employer', 'userName', 'contactPerson'] as const) {
+    for (const text of refusals) {
+      it(`${q}: 「${text}」 is declined (skipped), nothing saved`, () => {
+        expect(interpretAnswer(q, other(text), {}, now)).toEqual({ kind: 'skip' });
+      });
+    }
+    for (const text of requests) {
+      it(`${q}: 「${text}」 is no value`, () => {
+        const result = interpretAnswer(q, other(text), {}, now);
+        expect(result.kind).toBe('unclear');
+        const p = 'profile' in result ? result.profile : {};
+        expect([p.employerName, p.userName, p.contactPerson].filter(Boolean)).toEqual([]);
+      });
+    }
+  }
+
+  it('names that look like names are taken', () => {
+    expect(interpretAnswer('employer', other('ひまわり食堂です'), {}, now)).toMatchObject({ kind: 'answer', profile: { employerName: 'ひまわり食堂' } });
+    expect(interpretAnswer('employer', other('カフェ・ド・ミナミ'), {}, now)).toMatchObject({ kind: 'answer', profile: { employerName: 'カフェ・ド・ミナミ' } });
+    expect(interpretAnswer('userName', other('山田花子です'), {}, now)).toMatchObject({ kind: 'answer', profile: { userName: '山田花子' } });
+    expect(interpretAnswer('contactPerson', other('佐藤さん'), {}, now)).toMatchObject({ kind: 'answer', profile: { contactPerson: '佐藤' } });
+  });
+
+  it('「佐藤さんという店長さん」 gives the contact 佐藤, not the employer, at any name question', () => {
+    expect(extractFacts('佐藤さんという店長さん', { now }).employerName).toBeUndefined();
+    for (const q of ['employer', 'userName', 'contactPerson'] as const) {
+      const result = interpretAnswer(q, other('佐藤さんという店長さん'), {}, now);
+      const p = 'profile' in result ? result.profile : {};
+      expect(p.contactPerson, q).toBe('佐藤');
+      expect(p.employerName, q).toBeUndefined();
+      expect(p.userName, q).toBeUndefined();
+    }
+  });
+
+  it('at the contact question, 「山田花子です」 is the contact, not the user', () => {
+    const result = interpretAnswer('contactPerson', other('山田花子です'), { userName: '鈴木一郎' }, now);
+    expect(result).toMatchObject({ kind: 'answer', profile: { contactPerson: '山田花子', userName: '鈴木一郎' } });
+  });
+
+  it('at the user-name question, the shop or the contact is not the user name', () => {
+    for (const text of ['株式会社サクラ物流', '担当の佐藤さんはお休みでした', 'カフェ・ド・ミナミ']) {
+      const result = interpretAnswer('userName', other(text), {}, now);
+      expect(result.kind, text).toBe('unclear');
+      expect('profile' in result ? result.profile.userName : undefined, text).toBeUndefined();
+    }
+  });
+
+  it('「お店の名前は伏せます」 names no employer', () => {
+    expect(extractFacts('お店の名前は伏せます', { now }).employerName).toBeUndefined();
+    expect(notADetail('お店の名前は伏せます')).toBe('refusal');
+  });
+
+  it('a known employer is not overwritten by a shop met in passing', () => {
+    const p = mergeFacts({ employerName: 'ひまわり食堂' }, extractFacts('友だちがカフェ・ド・ミナミで働いていて', { now }));
+    expect(p.employerName).toBe('ひまわり食堂');
+  });
+});
+
+describe('small talk', () => {
+  it.each([
+    ['こんにちは', 'greeting'],
+    ['こんばんは！', 'greeting'],
+    ['はじめまして、よろしくお願いします', 'greeting'],
+    ['ありがとうございます！', 'thanks'],
+    ['わかりました、ありがとうございます', 'thanks'],
+    ['本当にありがとうございました。助かりました', 'thanks'],
+    ['他のバイトも探したいです', 'otherJobs'],
+    ['別の求人を紹介してほしいです', 'otherJobs'],
+  ])('「%s」 is %s', (text, kind) => expect(readSmallTalk(text)).toBe(kind));
+
+  it.each(['こんにちは、昨日面接先から着信がありました', 'ありがとうと言われました', 'はい', '6日前です'])('「%s」 is no small talk', (text) => expect(readSmallTalk(text)).toBeUndefined());
+});
+
+describe('「いつ電話すればいいですか？」 is a question', () => {
+  it.each(['いつ電話すればいいですか？', '何時ごろかければいいですか', '電話する時間はいつがいい？', 'いつ折り返せばいいでしょうか', '何曜日に電話するべき？'])('「%s」 asks when to call', (t) =>
+    expect(asksWhenToCall(t)).toBe(true));
+  it.each(['いつ電話したか忘れました', '昨日電話しました', '14時に電話します'])('「%s」 does not', (t) => expect(asksWhenToCall(t)).toBe(false));
+});
