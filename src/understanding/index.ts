@@ -29,3 +29,4 @@ export { readSmallTalk } from './small-talk.ts';
 export type { SmallTalk } from './small-talk.ts';
 export { notADetail } from './detail-value.ts';
 export { asksWhenToCall } from './asked.ts';
+export { readTypedTicks } from './ticks.ts';

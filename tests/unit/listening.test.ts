@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpretAnswer } from '../../src/conversation/kit/questions.ts';
 import { mergeFacts } from '../../src/conversation/kit/profile.ts';
-import { asksWhenToCall, extractFacts, notADetail, readSmallTalk } from '../../src/understanding/index.ts';
+import { asksWhenToCall, extractFacts, notADetail, readSmallTalk, readTypedTicks } from '../../src/understanding/index.ts';
 
 const now = new Date('2026-12-08T04:00:00Z');
 const other = (text: string) => ({ kind: 'other' as const, text });
@@ -88,4 +88,20 @@ describe('「いつ電話すればいいですか？」 is a question', () => {
   it.each(['いつ電話すればいいですか？', '何時ごろかければいいですか', '電話する時間はいつがいい？', 'いつ折り返せばいいでしょうか', '何曜日に電話するべき？'])('「%s」 asks when to call', (t) =>
     expect(asksWhenToCall(t)).toBe(true));
   it.each(['いつ電話したか忘れました', '昨日電話しました', '14時に電話します'])('「%s」 does not', (t) => expect(asksWhenToCall(t)).toBe(false));
+});
+
+describe('a checklist item reported done in words', () => {
+  const items = [
+    { id: 'site', label: 'HPを見直す', text: 'ホームページやお店のページを見直す' },
+    { id: 'posting', label: '求人情報を読む', text: '求人情報・募集要項を読み直す' },
+    { id: 'interview', label: '面接の振り返り', text: '面接で話したこと・聞かれたことを思い出す' },
+  ];
+  it.each([
+    ['HPを見直しました', ['site']],
+    ['ホームページは見た', ['site']],
+    ['求人情報を読みました', ['posting']],
+    ['面接で聞かれたことを思い出しました', ['interview']],
+    ['全部やりました', ['site', 'posting', 'interview']],
+  ])('「%s」 ticks %j', (text, ids) => expect(readTypedTicks(text, items)).toEqual(ids));
+  it.each(['HPを見たほうがいいですか？', 'まだ見ていません', '求人情報はこれから読みます'])('「%s」 ticks nothing', (text) => expect(readTypedTicks(text, items)).toEqual([]));
 });

@@ -1,7 +1,7 @@
 import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { QuickReplyOption } from '../../flows/schema.ts';
 import { buildTextMessages } from '../../messages/build-text.ts';
-import { affirms, confirmsDeletion, denies, hedges, normalize, saysPlainYes, type StageWords } from '../../understanding/index.ts';
+import { affirms, confirmsDeletion, readTypedTicks, denies, hedges, normalize, saysPlainYes, type StageWords } from '../../understanding/index.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 import type { ConversationContext, ConversationInput, TypedCheck } from './context.ts';
 import type { ConversationEvent, Effect, StageName } from './events.ts';
@@ -120,6 +120,12 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
     e.type === 'TEXT' ? rememberInTurn(`${reader}\u0000${e.text}`, () => hook(hooks.readers, 'reader', reader)(e.text)) : undefined;
 
   /** What a message says as the new value of the detail being edited (an edit replaces, never adds). */
+  /** The checklist items a typed message reports done ("求人情報を読みました", "全部確認しました"). */
+  const typedTicks = (list: string, event: Ev): string[] => {
+    if (event.type !== 'TEXT' || intentOf(event)?.kind !== 'other') return [];
+    const items = tools.deps.content.checklists[list]?.items ?? [];
+    return readTypedTicks(event.text, items);
+  };
   const editResult = (context: ConversationContext, event: Ev) => {
     const field = context.editing;
     const i = intentOf(event);
@@ -264,6 +270,14 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       })),
       deleteEverything: emit((): Effect => ({ type: 'deleteUserData' })),
       cancelTimers: emit((_, params: { kinds: string[] | 'all' }): Effect => ({ type: 'cancel', kinds: params.kinds })),
+      // "HPを見直しました", "全部やりました": the items a typed report names, ticked as if tapped.
+      tickTyped: assign({
+        ticks: ({ context, event }, params: { list: string }) => {
+          const named = typedTicks(params.list, event);
+          if (named.length === 0 || !(params.list in context.ticks)) return context.ticks;
+          return { ...context.ticks, [params.list]: [...new Set([...context.ticks[params.list]!, ...named])] };
+        },
+      }),
       tick: assign({
         ticks: ({ context, event }) => {
           const i = intentOf(event);
@@ -339,6 +353,7 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       passesConfirmation: ({ event }) => CONFIRMATION_PASSES.some((kind) => intentIs(event, kind)),
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
+      typedTick: ({ event }, params: { list: string }) => typedTicks(params.list, event).length > 0,
       hasQuestion: ({ context }) => context.question !== undefined,
       answered: ({ context, event }) => {
         const i = intentOf(event);
