@@ -105,3 +105,11 @@ describe('a checklist item reported done in words', () => {
   ])('「%s」 ticks %j', (text, ids) => expect(readTypedTicks(text, items)).toEqual(ids));
   it.each(['HPを見たほうがいいですか？', 'まだ見ていません', '求人情報はこれから読みます'])('「%s」 ticks nothing', (text) => expect(readTypedTicks(text, items)).toEqual([]));
 });
+
+describe('blanks fit the employer', () => {
+  it('a shop with no name is 〇〇店, a company 〇〇株式会社', async () => {
+    const { placeholderValues } = await import('../../src/conversation/kit/profile.ts');
+    expect(placeholderValues({ employerKind: 'shop' }, now).employerName).toBe('〇〇店');
+    expect(placeholderValues({ employerKind: 'office' }, now).employerName).toBe('〇〇株式会社');
+  });
+});

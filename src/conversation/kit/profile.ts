@@ -105,6 +105,7 @@ const SEASON: Record<number, string> = {
 export const BLANKS = {
   userName: '（お名前）',
   employerName: '〇〇株式会社',
+  shopName: '〇〇店',
   contactPerson: '〇〇',
 } as const;
 
@@ -122,7 +123,8 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
   const parts = toTokyoParts(now);
   return {
     userName: profile.userName ?? BLANKS.userName,
-    employerName: profile.employerName ?? BLANKS.employerName,
+    // A shop's blank is a shop's ("〇〇店"), not a company's.
+    employerName: profile.employerName ?? (shop ? BLANKS.shopName : BLANKS.employerName),
     contactPerson: profile.contactPerson ?? BLANKS.contactPerson,
     contactPersonSama: profile.contactPerson ? `採用ご担当の${profile.contactPerson}様` : '採用ご担当の方',
     contactPersonLine: profile.contactPerson ? `採用ご担当　${profile.contactPerson}様` : '採用ご担当者様',
