@@ -63,6 +63,16 @@ export function createRoot(kit: Kit, o: RootOptions) {
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [cancel('all'), 'deleteEverything', resetAll, say({ say: 'deleted' })] },
         { guard: and(['confirmingDelete', 'passesConfirmation']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, say({ say: 'deleteCancelled' }), 'reraise'] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, say({ say: 'deleteCancelled' })] },
+        // "最初からやり直しますか？": yes erases and starts over; no keeps everything; anything else
+        // keeps everything and goes where it would have gone.
+        ...o.scenarios.map(({ id }) => ({
+          guard: and(['confirmingRestart', 'restartConfirmed', { type: 'inScenario' as const, params: { scenario: id } }]),
+          target: `.${startOf(id)}`,
+          reenter: true,
+          actions: [cancel('all'), resetAll, inScenario(id), say({ say: 'restarted' })],
+        })),
+        { guard: and(['confirmingRestart', 'restartDeclined']), actions: [{ type: 'setConfirmingRestart', params: { value: false } }, say({ say: 'restartCancelled' })] },
+        { guard: 'confirmingRestart', actions: [{ type: 'setConfirmingRestart', params: { value: false } }, 'reraise'] },
         // A typed result, confirmed: what its tap would have done (the scenarios say where).
         ...(o.confirmed as []),
         // "違います": the options again; "いや、不在でした" (a denial that says what happened instead) and
@@ -92,7 +102,8 @@ export function createRoot(kit: Kit, o: RootOptions) {
           },
         ]),
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
-        // Starting over starts the scenario the user is in.
+        // Starting over starts the scenario the user is in; with something told, only after a yes.
+        { guard: and([ig('restart'), 'toldSomething']), actions: [{ type: 'setConfirmingRestart', params: { value: true } }, say({ say: 'restartConfirm', qr: 'restartConfirm' })] },
         ...o.scenarios.map(({ id }) => ({
           guard: and([ig('restart'), { type: 'inScenario' as const, params: { scenario: id } }]),
           target: `.${startOf(id)}`,

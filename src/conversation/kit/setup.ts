@@ -23,7 +23,7 @@ export const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { 
  * stage's own yes/no question instead, nor a typed name become the stage's answer. (An answer the
  * edit can't use leaves the detail unchanged; a command ends the edit and is then carried out.)
  */
-const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
+const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.confirmingRestart === true || c.checking !== undefined;
 const isEmpty = (p: Profile): boolean => Object.keys(p).length === 0;
 /** Nothing told, skipped or decided yet, and no scenario chosen: a story may still pick one. */
 const untouched = (c: ConversationContext): boolean =>
@@ -246,15 +246,17 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       reraise: raise(({ event }) => event),
       // A push (or following again) changes the subject: an unanswered "delete everything?", edit
       // prompt or "is this typed result right?" is over.
-      endRootExchanges: assign({ confirmingDelete: false, editing: undefined, checking: undefined }),
+      endRootExchanges: assign({ confirmingDelete: false, confirmingRestart: false, editing: undefined, checking: undefined }),
       sayEdited: emit(({ context, event }) =>
         reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
       ),
+      setConfirmingRestart: assign({ confirmingRestart: (_, params: { value: boolean }) => params.value }),
       setConfirmingDelete: assign({ confirmingDelete: (_, params: { value: boolean }) => params.value }),
       setNotifications: assign({ notifications: (_, params: { value: boolean }) => params.value }),
       resetAll: assign((_, params: { ticks: Record<string, string[]> }) => ({
         profile: {},
         confirmingDelete: false,
+        confirmingRestart: false,
         question: undefined,
         skipped: [],
         unclear: 0,
@@ -318,6 +320,12 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       // A scenario's condition (drawn by its name).
       holds: ({ context, event }, params: { name: string }) => hook(hooks.conditions, 'condition', params.name)(context, event),
       confirmingDelete: ({ context }) => context.confirmingDelete,
+      confirmingRestart: ({ context }) => context.confirmingRestart === true,
+      // "はい" (or 最初から again) to "erase what was told and start over?".
+      restartConfirmed: ({ event }) => intentIs(event, 'yes') || intentIs(event, 'restart'),
+      restartDeclined: ({ event }) => intentIs(event, 'no'),
+      // Anything told that a restart would erase.
+      toldSomething: ({ context }) => Object.keys(context.profile).length > 0,
       // Deleting everything takes the button, a plain はい, or a typed request ("削除する",
       // "データを削除してください"; see confirmsDeletion): not a casual "うん" or "OK".
       deletionConfirmed: ({ event }) => (event.type === 'TEXT' ? saysPlainYes(event.text) || confirmsDeletion(event.text) : intentIs(event, 'yes')),
@@ -409,6 +417,6 @@ const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switch
 
 /** Content keys the kit's own actions use (help, reprompts, the profile, the check of a typed result). */
 export const KIT_CONTENT = {
-  texts: ['smallTalk.greeting', 'smallTalk.thanks', 'smallTalk.otherJobs', 'help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
-  quickReplies: ['helpMenu', 'typedCheck'],
+  texts: ['restartConfirm', 'restartCancelled', 'smallTalk.greeting', 'smallTalk.thanks', 'smallTalk.otherJobs', 'help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
+  quickReplies: ['helpMenu', 'typedCheck', 'restartConfirm'],
 };
