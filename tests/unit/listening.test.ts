@@ -113,3 +113,17 @@ describe('blanks fit the employer', () => {
     expect(placeholderValues({ employerKind: 'office' }, now).employerName).toBe('〇〇株式会社');
   });
 });
+
+describe('a strength typed in plain form is not spoken to the employer as it is', () => {
+  it.each([
+    ['体力に自信がある', '体力に自信があること'],
+    ['接客が得意です', '接客が得意なこと'],
+    ['接客の経験が2年あります', '接客の経験が2年あること'],
+    ['責任感が強い', '責任感が強いこと'],
+    ['笑顔と体力', '笑顔と体力'],
+  ])('「%s」 → 「%s」', async (typed, spoken) => {
+    const { asStrengthNoun, placeholderValues } = await import('../../src/conversation/kit/profile.ts');
+    expect(asStrengthNoun(typed)).toBe(spoken);
+    expect(placeholderValues({ strengths: [typed] }, now).strengthSentence).toBe(`${spoken}を活かして、御社でお役に立ちたいと考えております。`);
+  });
+});

@@ -73,6 +73,26 @@ export function mergeFacts(profile: Profile, facts: Facts): Profile {
   return next;
 }
 
+/**
+ * A strength as the user typed it, turned into a noun phrase a keigo sentence can carry: the
+ * plain form is never spoken to the employer as it is ("体力に自信がある" → "体力に自信があること",
+ * "接客が得意です" → "接客が得意なこと", "笑顔" stays).
+ */
+export function asStrengthNoun(raw: string): string {
+  const s = raw.trim().replace(/[。！!]+$/u, '');
+  if (/(?:こと|事|点|力|性|経験|スキル|資格)$/u.test(s)) return s;
+  const polite = s
+    .replace(/(?:でした)$/u, 'だった')
+    .replace(/(?:です)$/u, 'だ')
+    .replace(/あります$/u, 'ある')
+    .replace(/できます$/u, 'できる')
+    .replace(/います$/u, 'いる')
+    .replace(/ます$/u, 'る');
+  if (/だ$/u.test(polite)) return `${polite.slice(0, -1)}${/[\u3040-\u309F]い$/u.test(polite.slice(0, -1)) ? '' : 'な'}こと`;
+  if (/(?:る|た|い|う|く|す|つ|ぬ|む|ぶ|ぐ)$/u.test(polite)) return `${polite}こと`;
+  return polite;
+}
+
 const hm = (minutes: number) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
 export const formatHours = (h: { open: number; close: number }) => `${hm(h.open)}〜${hm(h.close)}`;
 
@@ -138,7 +158,7 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
     reasonSentence: reasonSentence(profile.reasons, spokenRef),
     channelSentence: '着信をこまめに確認いたします。',
     strengthSentence: strengths.length
-      ? `「${strengths[0]}」という点を活かして、${spokenRef}でお役に立ちたいと考えております。`
+      ? `${asStrengthNoun(strengths[0]!)}を活かして、${spokenRef}でお役に立ちたいと考えております。`
       : `${spokenRef}で働きたいという気持ちは変わっておりません。`,
     strengths: strengths.length ? strengths.map((s) => `「${s}」`).join('、') : '（まだありません）',
     hours: profile.businessHours ? formatHours(profile.businessHours) : '（営業時間）',

@@ -41,7 +41,12 @@ export const situationStage = (kit: Kit) => {
       },
       assessment: {
         entry: ['clearQuestion', compose('assessment')],
-        on: nextOn('#akari.preparation'),
+        on: {
+          ...nextOn('#akari.preparation'),
+          // More of the story after the answer ("3日前です", "株式会社ミライからでした"): kept, and the
+          // answer given again as it now stands.
+          TEXT: [...nextOn('#akari.preparation').TEXT, { guard: and(['forTheStage', holds('tellsStory')]), target: 'assessment', reenter: true, actions: ['absorbFacts'] }],
+        },
       },
     },
   });
