@@ -131,14 +131,19 @@ function statedName(t: string): string | undefined {
   const m = re.exec(t);
   if (m === null) return undefined;
   const x = clean(m[1] ?? '');
+  // "お店の名前は伏せます", "会社名は言えません": a refusal, not a name.
+  if (/(?:ます|ません|ない|たい)$|伏せ|秘密|内緒|ないしょ|非公開/u.test(x)) return undefined;
   return acceptable(x, true) ? x : undefined;
 }
 
 function calledName(t: string): string | undefined {
   const re =
-    /(?:という|っていう|って|と言う)(?:お店|店|会社|ところ|所|企業|カフェ|レストラン|居酒屋|美容室|美容院|サロン|事務所|コンビニ|スーパー|チェーン|ショップ)/;
+    /(?:という|っていう|って|と言う)(?:お店|店|会社|ところ|所|企業|カフェ|レストラン|居酒屋|美容室|美容院|サロン|事務所|コンビニ|スーパー|チェーン|ショップ)(?![長員舗内頭主])/;
   for (const m of allMatches(re, t)) {
-    const x = clean(leftSegment(t, m.index));
+    const left = leftSegment(t, m.index);
+    // "佐藤さんという店長さん": a person, not the shop.
+    if (/(?:さん|様|さま|くん|ちゃん)$/u.test(left)) continue;
+    const x = clean(left);
     if (acceptable(x, true)) return x;
   }
   return undefined;

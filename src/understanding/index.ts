@@ -25,3 +25,8 @@ export { confirmsDeletion, isNoNewValue } from './typed-answers.ts';
 export { mentionsProgress, readWaitingChoice, readWaitingNews } from './employer-news.ts';
 export type { WaitingChoice, WaitingNews } from './employer-news.ts';
 export { tellsAnotherStory } from './topic.ts';
+export { readSmallTalk } from './small-talk.ts';
+export type { SmallTalk } from './small-talk.ts';
+export { notADetail } from './detail-value.ts';
+export { asksWhenToCall } from './asked.ts';
+export { readTypedTicks } from './ticks.ts';

@@ -132,8 +132,8 @@ describe('the conversation machine (pure)', () => {
   });
 
   describe('a deletion being confirmed or a detail being edited takes the next message, whatever the stage asks', () => {
-    // The story leaves the reason unknown, so the situation stage is asking for it.
-    const asking = [text('3日前に株式会社サンプルから電話がありました')];
+    // A greeting tells no story, so the situation stage asks its one question (how many days).
+    const asking = [text('こんにちは')];
 
     it('"はい、全部消してください" deletes even while a question is open', () => {
       expect(run(asking).actor.getSnapshot().value).toEqual({ situation: 'asking' });

@@ -22,6 +22,8 @@ export interface ConversationContext {
   profile: Profile;
   notifications: boolean;
   confirmingDelete: boolean;
+  /** 「最初から」 said with something told: waiting for a yes before erasing it. */
+  confirmingRestart?: boolean;
   resumeStage?: StageName;
   /** The question being asked, if any. */
   question?: string;

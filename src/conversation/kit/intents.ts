@@ -1,4 +1,4 @@
-import { detectCommand, detectStage, normalize, type StageWords } from '../../understanding/index.ts';
+import { detectCommand, detectStage, normalize, readSmallTalk, type SmallTalk, type StageWords } from '../../understanding/index.ts';
 import type { ConversationEvent, StageName } from './events.ts';
 import type { EditableField } from './profile.ts';
 import { rememberInTurn } from '../turn-memo.ts';
@@ -35,6 +35,7 @@ export type Intent =
   | { kind: 'inquiry' }
   | { kind: 'wait' }
   | { kind: 'recap'; value: string }
+  | { kind: 'smallTalk'; talk: SmallTalk }
   | { kind: 'other'; text: string };
 
 export type IntentKind = Intent['kind'];
@@ -79,6 +80,9 @@ function readTextIntent(raw: string, stageWords: StageWords): Intent {
   const core = normalize(raw).replace(/[。！!？?\s]+$/u, '');
   if (NEXT_WORDS.test(core)) return { kind: 'next' };
   if (DONE_WORDS.test(core)) return { kind: 'done' };
+  // "こんにちは", "ありがとうございます！", "他のバイトも探したいです": answered in a word, not read as an answer.
+  const talk = readSmallTalk(raw);
+  if (talk) return { kind: 'smallTalk', talk };
   const command = detectCommand(raw);
   if (command) return { kind: command };
   const stage = detectStage(raw, stageWords);

@@ -15,6 +15,8 @@ export interface Profile {
   contactLeft?: ContactLeft[];
   strengths?: string[];
   businessHours?: { open: number; close: number };
+  /** What the user saw of the caller's number: hidden (cannot be called back), toll-free, or unknown. */
+  callerNumber?: 'hidden' | 'tollFree' | 'unknown';
   wentWell?: string;
   toChange?: string;
   /** What a scenario's own questions and readers found (e.g. days since the interview), by name. */
@@ -47,7 +49,11 @@ const REASON_LABELS: Record<MissReason, string> = {
 const JOB_LABELS: Record<JobKind, string> = { partTime: 'アルバイト・パート', fullTime: '正社員', other: 'その他' };
 const CONTACT_LABELS: Record<ContactLeft, string> = { voicemail: '留守番電話', sms: 'SMS', email: 'メール', none: 'なし' };
 
-/** Merges newly understood facts into the profile; a new value replaces an old one. */
+/**
+ * Merges newly understood facts into the profile; a new value replaces an old one, except the
+ * employer: once known, a name met in passing later ("〇〇店で働いている友だち") does not replace it
+ * (changing it goes through 「応募先を変更」).
+ */
 export function mergeFacts(profile: Profile, facts: Facts): Profile {
   const next: Profile = { ...profile };
   if (facts.daysElapsed !== undefined) next.daysElapsed = facts.daysElapsed;
@@ -56,7 +62,8 @@ export function mergeFacts(profile: Profile, facts: Facts): Profile {
     next.callCountApprox = facts.callCountIsApprox ?? false;
   }
   if (facts.reasons?.length) next.reasons = [...new Set([...(profile.reasons ?? []).filter((r) => r !== 'other'), ...facts.reasons])];
-  if (facts.employerName) next.employerName = facts.employerName;
+  if (facts.employerName && !profile.employerName) next.employerName = facts.employerName;
+  if (facts.callerNumber) next.callerNumber = facts.callerNumber;
   if (facts.employerKind) next.employerKind = facts.employerKind;
   if (facts.jobKind) next.jobKind = facts.jobKind;
   if (facts.contactLeft?.length) next.contactLeft = [...facts.contactLeft];
@@ -64,6 +71,26 @@ export function mergeFacts(profile: Profile, facts: Facts): Profile {
   if (facts.userName) next.userName = facts.userName;
   if (facts.businessHours) next.businessHours = { ...facts.businessHours };
   return next;
+}
+
+/**
+ * A strength as the user typed it, turned into a noun phrase a keigo sentence can carry: the
+ * plain form is never spoken to the employer as it is ("体力に自信がある" → "体力に自信があること",
+ * "接客が得意です" → "接客が得意なこと", "笑顔" stays).
+ */
+export function asStrengthNoun(raw: string): string {
+  const s = raw.trim().replace(/[。！!]+$/u, '');
+  if (/(?:こと|事|点|力|性|経験|スキル|資格)$/u.test(s)) return s;
+  const polite = s
+    .replace(/(?:でした)$/u, 'だった')
+    .replace(/(?:です)$/u, 'だ')
+    .replace(/あります$/u, 'ある')
+    .replace(/できます$/u, 'できる')
+    .replace(/います$/u, 'いる')
+    .replace(/ます$/u, 'る');
+  if (/だ$/u.test(polite)) return `${polite.slice(0, -1)}${/[\u3040-\u309F]い$/u.test(polite.slice(0, -1)) ? '' : 'な'}こと`;
+  if (/(?:る|た|い|う|く|す|つ|ぬ|む|ぶ|ぐ)$/u.test(polite)) return `${polite}こと`;
+  return polite;
 }
 
 const hm = (minutes: number) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
@@ -98,6 +125,7 @@ const SEASON: Record<number, string> = {
 export const BLANKS = {
   userName: '（お名前）',
   employerName: '〇〇株式会社',
+  shopName: '〇〇店',
   contactPerson: '〇〇',
 } as const;
 
@@ -115,7 +143,8 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
   const parts = toTokyoParts(now);
   return {
     userName: profile.userName ?? BLANKS.userName,
-    employerName: profile.employerName ?? BLANKS.employerName,
+    // A shop's blank is a shop's ("〇〇店"), not a company's.
+    employerName: profile.employerName ?? (shop ? BLANKS.shopName : BLANKS.employerName),
     contactPerson: profile.contactPerson ?? BLANKS.contactPerson,
     contactPersonSama: profile.contactPerson ? `採用ご担当の${profile.contactPerson}様` : '採用ご担当の方',
     contactPersonLine: profile.contactPerson ? `採用ご担当　${profile.contactPerson}様` : '採用ご担当者様',
@@ -129,7 +158,7 @@ export function placeholderValues(profile: Profile, now: Date, extra: Record<str
     reasonSentence: reasonSentence(profile.reasons, spokenRef),
     channelSentence: '着信をこまめに確認いたします。',
     strengthSentence: strengths.length
-      ? `「${strengths[0]}」という点を活かして、${spokenRef}でお役に立ちたいと考えております。`
+      ? `${asStrengthNoun(strengths[0]!)}を活かして、${spokenRef}でお役に立ちたいと考えております。`
       : `${spokenRef}で働きたいという気持ちは変わっておりません。`,
     strengths: strengths.length ? strengths.map((s) => `「${s}」`).join('、') : '（まだありません）',
     hours: profile.businessHours ? formatHours(profile.businessHours) : '（営業時間）',

@@ -1,4 +1,4 @@
-import { extractFacts, isNoNewValue, normalize, parseDays } from '../../understanding/index.ts';
+import { extractFacts, isNoNewValue, normalize, notADetail, parseDays } from '../../understanding/index.ts';
 import { parseJaNumber } from '../../understanding/normalize.ts';
 import type { Facts, JobKind } from '../../understanding/index.ts';
 import type { Intent } from './intents.ts';
@@ -70,9 +70,23 @@ export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: 
   const text = intent.text;
   const facts = factsOf(text, now);
   const merged = mergeFacts(p, facts);
+  const isName = q === 'employer' || q === 'userName' || q === 'contactPerson';
+  // At a name question, "山田です" is the name asked for: the reading that it is the user's own
+  // name (or the contact's) applies to that question only.
+  if (isName) {
+    if (q !== 'userName' && merged.userName !== p.userName) {
+      if (p.userName === undefined) delete merged.userName;
+      else merged.userName = p.userName;
+    }
+  }
+  const notValue = isName ? notADetail(text) : undefined;
+  // "教えたくないです", "お店の名前は伏せます": declined, and never asked again.
+  if (notValue === 'refusal') return { kind: 'skip' };
   switch (q) {
     case 'employer': {
       if (facts.employerName) return { kind: 'answer', profile: merged };
+      // "先に結論を教えてください", "お詫び", "台本": a request, not the employer's name.
+      if (notValue) return { kind: 'unclear', profile: merged };
       // "山田です" answers another question; it is not the employer's name.
       if (facts.userName || facts.contactPerson) return { kind: 'unclear', profile: merged };
       // A short reply to "what is the company's name?" is the name itself.
@@ -81,11 +95,15 @@ export function interpretAnswer(q: QuestionId, intent: Intent, p: Profile, now: 
     }
     case 'userName': {
       if (facts.userName) return { kind: 'answer', profile: merged };
+      // "ひまわり食堂です", "担当の佐藤さんはお休みでした": the shop or the contact, not the user's name.
+      if (notValue || facts.employerName || facts.contactPerson || facts.employerKind) return { kind: 'unclear', profile: merged };
       const name = cleanName(text, /(です|と申します|ともうします|といいます|と言います)$/u);
       return name ? { kind: 'answer', profile: { ...merged, userName: name } } : { kind: 'unclear', profile: merged };
     }
     case 'contactPerson': {
       if (facts.contactPerson) return { kind: 'answer', profile: merged };
+      if (notValue || facts.employerName || facts.employerKind) return { kind: 'unclear', profile: merged };
+      if (facts.userName) return { kind: 'answer', profile: { ...merged, contactPerson: facts.userName } };
       const name = cleanName(text, /(さん|様|さま)?(です|でした)?$/u);
       return name ? { kind: 'answer', profile: { ...merged, contactPerson: name.replace(/(さん|様|さま)$/u, '') } } : { kind: 'unclear', profile: merged };
     }

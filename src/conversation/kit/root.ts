@@ -63,6 +63,16 @@ export function createRoot(kit: Kit, o: RootOptions) {
         { guard: and(['confirmingDelete', 'deletionConfirmed']), target: '.new', actions: [cancel('all'), 'deleteEverything', resetAll, say({ say: 'deleted' })] },
         { guard: and(['confirmingDelete', 'passesConfirmation']), actions: [{ type: 'setConfirmingDelete', params: { value: false } }, say({ say: 'deleteCancelled' }), 'reraise'] },
         { guard: 'confirmingDelete', actions: [{ type: 'setConfirmingDelete', params: { value: false } }, say({ say: 'deleteCancelled' })] },
+        // "最初からやり直しますか？": yes erases and starts over; no keeps everything; anything else
+        // keeps everything and goes where it would have gone.
+        ...o.scenarios.map(({ id }) => ({
+          guard: and(['confirmingRestart', 'restartConfirmed', { type: 'inScenario' as const, params: { scenario: id } }]),
+          target: `.${startOf(id)}`,
+          reenter: true,
+          actions: [cancel('all'), resetAll, inScenario(id), say({ say: 'restarted' })],
+        })),
+        { guard: and(['confirmingRestart', 'restartDeclined']), actions: [{ type: 'setConfirmingRestart', params: { value: false } }, say({ say: 'restartCancelled' })] },
+        { guard: 'confirmingRestart', actions: [{ type: 'setConfirmingRestart', params: { value: false } }, 'reraise'] },
         // A typed result, confirmed: what its tap would have done (the scenarios say where).
         ...(o.confirmed as []),
         // "違います": the options again; "いや、不在でした" (a denial that says what happened instead) and
@@ -92,7 +102,8 @@ export function createRoot(kit: Kit, o: RootOptions) {
           },
         ]),
         { guard: ig('help'), actions: ['resetUnclear', 'sayHelp'] },
-        // Starting over starts the scenario the user is in.
+        // Starting over starts the scenario the user is in; with something told, only after a yes.
+        { guard: and([ig('restart'), 'toldSomething']), actions: [{ type: 'setConfirmingRestart', params: { value: true } }, say({ say: 'restartConfirm', qr: 'restartConfirm' })] },
         ...o.scenarios.map(({ id }) => ({
           guard: and([ig('restart'), { type: 'inScenario' as const, params: { scenario: id } }]),
           target: `.${startOf(id)}`,
@@ -105,6 +116,7 @@ export function createRoot(kit: Kit, o: RootOptions) {
         { guard: ig('resumeNotifications'), actions: [{ type: 'setNotifications', params: { value: true } }, say({ say: 'notificationsOn' })] },
         { guard: ig('deleteData'), actions: [{ type: 'setConfirmingDelete', params: { value: true } }, say({ say: 'deleteConfirm', qr: 'deleteConfirm' })] },
         { guard: ig('showProfile'), actions: ['showProfile'] },
+        { guard: ig('smallTalk'), actions: ['resetUnclear', 'saySmallTalk'] },
         ...(o.anywhere as []),
         { guard: and([ig('edit'), 'knownField']), actions: ['startEdit', 'askEdit'] },
         { actions: ['countUnclear', 'repromptGeneral'] },
@@ -131,6 +143,8 @@ export function createRoot(kit: Kit, o: RootOptions) {
             // A story about something else: what Akari helps with, and the way in to each.
             { guard: and(['storyText', 'fitsNoScenario']), actions: [{ type: 'offerScenarios', params: { say: 'route.neither' } }] },
             { guard: 'storyText', target: o.start, actions: ['absorbFacts', say({ say: 'greeting' })] },
+            // "こんにちは": Akari introduces itself and starts where a story-less conversation starts.
+            { guard: and([ig('smallTalk'), 'forTheStage']), target: o.start, actions: [say({ say: 'greeting' })] },
           ],
           POSTBACK: [{ guard: ig('other'), target: o.start, actions: [say({ say: 'greeting' })] }],
         },

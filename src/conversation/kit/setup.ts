@@ -1,7 +1,7 @@
 import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { QuickReplyOption } from '../../flows/schema.ts';
 import { buildTextMessages } from '../../messages/build-text.ts';
-import { affirms, confirmsDeletion, denies, hedges, normalize, saysPlainYes, type StageWords } from '../../understanding/index.ts';
+import { affirms, confirmsDeletion, readTypedTicks, denies, hedges, normalize, saysPlainYes, type StageWords } from '../../understanding/index.ts';
 import { rememberInTurn } from '../turn-memo.ts';
 import type { ConversationContext, ConversationInput, TypedCheck } from './context.ts';
 import type { ConversationEvent, Effect, StageName } from './events.ts';
@@ -23,7 +23,7 @@ export const atOf = (e: Ev, c?: ConversationContext): number => (typeof (e as { 
  * stage's own yes/no question instead, nor a typed name become the stage's answer. (An answer the
  * edit can't use leaves the detail unchanged; a command ends the edit and is then carried out.)
  */
-const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.checking !== undefined;
+const rootExchangePending = (c: ConversationContext): boolean => c.editing !== undefined || c.confirmingDelete || c.confirmingRestart === true || c.checking !== undefined;
 const isEmpty = (p: Profile): boolean => Object.keys(p).length === 0;
 /** Nothing told, skipped or decided yet, and no scenario chosen: a story may still pick one. */
 const untouched = (c: ConversationContext): boolean =>
@@ -120,11 +120,19 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
     e.type === 'TEXT' ? rememberInTurn(`${reader}\u0000${e.text}`, () => hook(hooks.readers, 'reader', reader)(e.text)) : undefined;
 
   /** What a message says as the new value of the detail being edited (an edit replaces, never adds). */
+  /** The checklist items a typed message reports done ("求人情報を読みました", "全部確認しました"). */
+  const typedTicks = (list: string, event: Ev): string[] => {
+    if (event.type !== 'TEXT' || intentOf(event)?.kind !== 'other') return [];
+    const items = tools.deps.content.checklists[list]?.items ?? [];
+    return readTypedTicks(event.text, items);
+  };
   const editResult = (context: ConversationContext, event: Ev) => {
     const field = context.editing;
     const i = intentOf(event);
     if (!field || !i) return undefined;
     const base: Profile = { ...context.profile, ...(field === 'strengths' ? { strengths: [] } : {}), ...(field === 'reasons' ? { reasons: [] } : {}) };
+    // The new employer's name is read afresh: a known one is otherwise never replaced by a stray phrase.
+    if (field === 'employerName') delete base.employerName;
     return interpretAnswerQ(EDIT_QUESTION[field], i, base, new Date(atOf(event, context)));
   };
 
@@ -166,13 +174,20 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       }),
       giveUpQuestion: assign(({ context }) => ({ skipped: context.question ? [...context.skipped, context.question] : context.skipped, question: undefined, unclear: 0 })),
       reprompt: emit(({ context, event }) => reply(r.render([{ say: 'reprompt' }, askPartQ(context.question!)], context.profile, atOf(event, context)))),
+      // The whole help once, on the second miss in a row; never twice running.
       repromptGeneral: emit(({ context, event }) =>
-        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
+        context.unclear === 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: 'helpMenu' }], context.profile, atOf(event, context))),
       ),
       // The question of the state the user is in, asked again with its options (help after two misses).
       repromptWith: emit(({ context, event }, params: { qr: string }) =>
-        context.unclear >= 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: params.qr }], context.profile, atOf(event, context))),
+        context.unclear === 2 ? help(context.profile, atOf(event, context)) : reply(r.render([{ say: 'reprompt', qr: params.qr }], context.profile, atOf(event, context))),
       ),
+      // A short answer in persona; the question that waits is asked again, with its options.
+      saySmallTalk: emit(({ context, event }) => {
+        const i = intentOf(event);
+        const talk = i?.kind === 'smallTalk' ? i.talk : 'greeting';
+        return reply(r.render([{ say: `smallTalk.${talk}` }, ...(context.question ? [askPartQ(context.question)] : [])], context.profile, atOf(event, context)));
+      }),
       countUnclear: assign({ unclear: ({ context }) => context.unclear + 1 }),
       resetUnclear: assign({ unclear: 0 }),
       sayHelp: emit(({ context, event }) => help(context.profile, atOf(event, context))),
@@ -231,15 +246,17 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       reraise: raise(({ event }) => event),
       // A push (or following again) changes the subject: an unanswered "delete everything?", edit
       // prompt or "is this typed result right?" is over.
-      endRootExchanges: assign({ confirmingDelete: false, editing: undefined, checking: undefined }),
+      endRootExchanges: assign({ confirmingDelete: false, confirmingRestart: false, editing: undefined, checking: undefined }),
       sayEdited: emit(({ context, event }) =>
         reply([...r.render([{ say: 'profileUpdated' }], context.profile, atOf(event, context)), ...buildTextMessages(describeProfile(context.profile))]),
       ),
+      setConfirmingRestart: assign({ confirmingRestart: (_, params: { value: boolean }) => params.value }),
       setConfirmingDelete: assign({ confirmingDelete: (_, params: { value: boolean }) => params.value }),
       setNotifications: assign({ notifications: (_, params: { value: boolean }) => params.value }),
       resetAll: assign((_, params: { ticks: Record<string, string[]> }) => ({
         profile: {},
         confirmingDelete: false,
+        confirmingRestart: false,
         question: undefined,
         skipped: [],
         unclear: 0,
@@ -255,6 +272,14 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       })),
       deleteEverything: emit((): Effect => ({ type: 'deleteUserData' })),
       cancelTimers: emit((_, params: { kinds: string[] | 'all' }): Effect => ({ type: 'cancel', kinds: params.kinds })),
+      // "HPを見直しました", "全部やりました": the items a typed report names, ticked as if tapped.
+      tickTyped: assign({
+        ticks: ({ context, event }, params: { list: string }) => {
+          const named = typedTicks(params.list, event);
+          if (named.length === 0 || !(params.list in context.ticks)) return context.ticks;
+          return { ...context.ticks, [params.list]: [...new Set([...context.ticks[params.list]!, ...named])] };
+        },
+      }),
       tick: assign({
         ticks: ({ context, event }) => {
           const i = intentOf(event);
@@ -295,6 +320,12 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       // A scenario's condition (drawn by its name).
       holds: ({ context, event }, params: { name: string }) => hook(hooks.conditions, 'condition', params.name)(context, event),
       confirmingDelete: ({ context }) => context.confirmingDelete,
+      confirmingRestart: ({ context }) => context.confirmingRestart === true,
+      // "はい" (or 最初から again) to "erase what was told and start over?".
+      restartConfirmed: ({ event }) => intentIs(event, 'yes') || intentIs(event, 'restart'),
+      restartDeclined: ({ event }) => intentIs(event, 'no'),
+      // Anything told that a restart would erase.
+      toldSomething: ({ context }) => Object.keys(context.profile).length > 0,
       // Deleting everything takes the button, a plain はい, or a typed request ("削除する",
       // "データを削除してください"; see confirmsDeletion): not a casual "うん" or "OK".
       deletionConfirmed: ({ event }) => (event.type === 'TEXT' ? saysPlainYes(event.text) || confirmsDeletion(event.text) : intentIs(event, 'yes')),
@@ -330,6 +361,7 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
       passesConfirmation: ({ event }) => CONFIRMATION_PASSES.some((kind) => intentIs(event, kind)),
       notifications: ({ context }) => context.notifications,
       resumeAt: ({ context }, params: { stage: StageName }) => context.resumeStage === params.stage,
+      typedTick: ({ event }, params: { list: string }) => typedTicks(params.list, event).length > 0,
       hasQuestion: ({ context }) => context.question !== undefined,
       answered: ({ context, event }) => {
         const i = intentOf(event);
@@ -337,13 +369,16 @@ export function createKitSetup(tools: KitTools, hooks: Required<ScenarioHooks>, 
         return interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
       unclearTwice: ({ context }) => context.unclear >= 1,
+      // Nothing at the root waits for this message, and it switches no scenario: a stage may take it.
+      forTheStage: ({ context, event }) => !rootDialogPending(context, event),
       canAnswer: ({ context, event }) => {
         if (rootDialogPending(context, event) || !context.question) return false;
         const i = intentOf(event);
         return i !== undefined && interpretAnswerQ(context.question, i, context.profile, new Date(atOf(event, context))).kind !== 'unclear';
       },
-      unclearAgain: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other') && context.unclear >= 1,
-      unclearFirst: ({ context, event }) => !rootDialogPending(context, event) && intentIs(event, 'other'),
+      // A bare yes ("はい", "お願いします") answers no name or date: the question is asked again, with its own options.
+      unclearAgain: ({ context, event }) => !rootDialogPending(context, event) && (intentIs(event, 'other') || intentIs(event, 'yes')) && context.unclear >= 1,
+      unclearFirst: ({ context, event }) => !rootDialogPending(context, event) && (intentIs(event, 'other') || intentIs(event, 'yes')),
       // The first message tells this scenario's story.
       claims: ({ event }, params: { scenario: string }) => event.type === 'TEXT' && (scenarios.claims[params.scenario]?.(event.text) ?? false),
       // A message that tells a story none of the scenarios is about (see ScenarioRouting.fitsNone).
@@ -382,6 +417,6 @@ const NO_ROUTING: ScenarioRouting = { ids: [], defaultId: '', claims: {}, switch
 
 /** Content keys the kit's own actions use (help, reprompts, the profile, the check of a typed result). */
 export const KIT_CONTENT = {
-  texts: ['help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
-  quickReplies: ['helpMenu', 'typedCheck'],
+  texts: ['restartConfirm', 'restartCancelled', 'smallTalk.greeting', 'smallTalk.thanks', 'smallTalk.otherJobs', 'help', 'reprompt', 'profileHeader', 'profileEditPrompt', 'profileUpdated', 'typedCheck.missed', 'route.neither'],
+  quickReplies: ['helpMenu', 'typedCheck', 'restartConfirm'],
 };

@@ -56,9 +56,12 @@ export function askFirst(opts: { needs: readonly string[]; lead: string; then: s
   };
 }
 
-/** 次へ (tapped or typed) leads to `target`. */
+/**
+ * 次へ (tapped or typed) leads to `target`; so does a plain yes typed where no question waits
+ * (「わかりました」「お願いします」「はい」: LINE for PC shows no button to tap).
+ */
 export function nextOn(target: string) {
-  const t = [{ guard: ig('next'), target }];
+  const t = [{ guard: ig('next'), target }, { guard: ig('yes'), target }];
   return { TEXT: t, POSTBACK: t };
 }
 

@@ -1,15 +1,20 @@
 import { describeWhen } from '../../../time/tokyo.ts';
-import { parseBusinessHours } from '../../../understanding/index.ts';
+import { asksWhenToCall, parseBusinessHours } from '../../../understanding/index.ts';
 import type { ConversationContext } from '../../kit/context.ts';
 import type { ConversationEvent } from '../../kit/events.ts';
 import { formatHours, summarizeSituation, type Profile } from '../../kit/profile.ts';
 import type { KitTools, ScenarioHooks } from '../../kit/scenario.ts';
 import { atOf } from '../../kit/setup.ts';
+import { factsOf } from '../../kit/questions.ts';
 import { MISSED_CALL_QUESTIONS } from './questions.ts';
 import { callProfile, missedCallTimers } from './timers.ts';
-import { MISSED_CALL_READERS, sameNews } from './words.ts';
+import { claimsMissedCall, MISSED_CALL_READERS, sameNews } from './words.ts';
 
 type Ev = ConversationEvent;
+
+/** Whether a profile (or the facts of one message) holds any part of the missed-call story. */
+const knowsSomething = (p: Pick<Profile, 'daysElapsed' | 'reasons' | 'callCount' | 'contactLeft' | 'callerNumber'>): boolean =>
+  p.daysElapsed !== undefined || (p.reasons?.length ?? 0) > 0 || p.callCount !== undefined || (p.contactLeft?.length ?? 0) > 0 || p.callerNumber !== undefined;
 type Ctx = ConversationContext;
 
 /** The replies, updates and conditions of the missed-call scenario, as the kit's hooks. */
@@ -30,7 +35,6 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
       [
         { say: verdict },
         { say: 'assessment.perspective', extra: { reasonAcknowledgement: reasonText } },
-        { say: 'assessment.turnaround' },
         { say: urgency, extra: { contactNote }, qr: 'assessment.next' },
       ],
       p,
@@ -51,6 +55,28 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
     return r.render([{ say: 'timing.none', qr: 'timing.none' }], p, at);
   }
 
+  const text = (key: string) => deps.content.texts[key]?.[0] ?? '';
+  /** When to call, from the clock and the calendar (evening, weekend, holiday, year-end break, a shop's own hours). */
+  function whenToCall(p: Profile, now: Date): string {
+    const check = deps.callWindows.checkNow(now, callProfile(p));
+    const tokyoMinute = (d: Date) => ((d.getUTCHours() + 9) % 24) * 60 + d.getUTCMinutes();
+    let said: string;
+    let outside = false;
+    if (check.goodNow && check.currentWindowEnds) {
+      said = text('assessment.when.now').replace('{{windowEnd}}', describeWhen(check.currentWindowEnds, now).replace(/^今日 /u, ''));
+      outside = tokyoMinute(check.currentWindowEnds) > 17 * 60;
+    } else if (check.next) {
+      const otherDay = describeWhen(check.next.start, now) !== describeWhen(now, now).replace(/ .*/u, '') && !describeWhen(check.next.start, now).startsWith('今日');
+      const why = otherDay ? 'assessment.why.otherDay' : p.employerKind === 'shop' ? 'assessment.why.shop' : 'assessment.why.office';
+      said = text('assessment.when.later').replace('{{nextWindow}}', describeWhen(check.next.start, now)) + text(why);
+      outside = tokyoMinute(check.next.start) < 10 * 60 || tokyoMinute(check.next.end) > 17 * 60;
+    } else {
+      said = text('assessment.when.none');
+    }
+    // The article's band is 10–17; a shop's own hours may move it, and then the reply says so.
+    return outside ? said + text('assessment.when.outsideBand') : said;
+  }
+
   /** The answer to the question `q` the message gives, if it is one. */
   const answerTo = (q: 'strengths' | 'hours', c: Ctx, e: Ev): Partial<Ctx> => {
     const i = intentOf(e);
@@ -60,6 +86,10 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
   };
 
   return {
+    placeholders: {
+      whenToCall: (p, now) => whenToCall(p, now),
+      callerNote: (p) => (p.callerNumber ? text(`assessment.caller.${p.callerNumber}`) : ''),
+    },
     composers: {
       assessment: (c, _e, at) => assessment(c.profile, at),
       understood: (c, _e, at) => r.render([{ say: 'situation.understood', extra: { summary: summarizeSituation(c.profile) } }], c.profile, at),
@@ -88,7 +118,19 @@ export function missedCallHooks(tools: KitTools): ScenarioHooks {
       saveHours: (c, e) => answerTo('hours', c, e),
     },
     conditions: {
-      knowsEnough: (c) => c.profile.daysElapsed !== undefined && (c.profile.reasons?.length ?? 0) > 0,
+      // Anything of the story is enough to answer it: the assessment is fitted to what is known.
+      knowsSomething: (c) => knowsSomething(c.profile),
+      asksWhenToCall: (_c, e) => e.type === 'TEXT' && asksWhenToCall(e.text),
+      // What is known, or the message that brought the user here tells the story ("気づいたのが次の日で…").
+      hasStory: (c, e) => knowsSomething(c.profile) || (e.type === 'TEXT' && intentOf(e)?.kind === 'other' && claimsMissedCall(e.text)),
+      // A typed message that tells part of the story (not a command, not a bare yes).
+      tellsStory: (c, e) =>
+        c.editing === undefined &&
+        !c.confirmingDelete &&
+        c.checking === undefined &&
+        e.type === 'TEXT' &&
+        intentOf(e)?.kind === 'other' &&
+        (knowsSomething(factsOf(e.text, new Date(e.at))) || claimsMissedCall(e.text)),
       strengthsFull: (c) => (c.profile.strengths?.length ?? 0) >= 3,
       tellsHours: (c, e) => c.editing === undefined && !c.confirmingDelete && c.checking === undefined && e.type === 'TEXT' && parseBusinessHours(e.text) !== undefined,
       saysThanksSent: (_c, e) => e.type === 'TEXT' && MISSED_CALL_READERS.thanksSent(e.text) !== undefined,

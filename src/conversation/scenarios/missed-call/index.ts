@@ -30,9 +30,11 @@ export const missedCall: ScenarioDefinition<Kit> = {
     texts: [
       'situation.understood',
       'assessment.verdict.fresh', 'assessment.verdict.days', 'assessment.verdict.late', 'assessment.verdict.unknown',
-      'assessment.perspective', 'assessment.turnaround', 'assessment.urgency.high', 'assessment.urgency.normal',
+      'assessment.perspective', 'assessment.urgency.high', 'assessment.urgency.normal',
       'assessment.reason.hiddenNumber', 'assessment.reason.phoneRepair', 'assessment.reason.didNotNotice', 'assessment.reason.other',
       'assessment.contact.voicemail', 'assessment.contact.sms', 'assessment.contact.email',
+      'assessment.why.otherDay', 'assessment.why.shop', 'assessment.why.office', 'assessment.when.now', 'assessment.when.later', 'assessment.when.none', 'assessment.when.outsideBand',
+      'assessment.caller.hidden', 'assessment.caller.tollFree', 'assessment.caller.unknown',
       'timing.goodNow', 'timing.later', 'timing.none', 'timing.rule.office', 'timing.rule.shop', 'timing.rule.hours', 'timing.hoursSaved', 'timing.reminderSet',
       'strengths.added', 'strengths.full', 'waiting.scheduled', 'lessons.recapScheduled', 'lessons.end',
       'reminder.call', 'reminder.checkIn', 'reminder.inquiry', 'reminder.thanks', 'reminder.recap',
@@ -61,6 +63,8 @@ export const missedCall: ScenarioDefinition<Kit> = {
     })),
   ],
   anywhere: () => [
+    // "いつ電話すればいいですか？": the call stage answers it (asking first only what its script needs).
+    { guard: and([typedAnswer, { type: 'inScenario' as const, params: { scenario: 'missed-call' } }, holds('asksWhenToCall')]), target: '.call', reenter: true, actions: ['clearQuestion' as const] },
     { guard: ig('thanksSent'), actions: THANKS_SENT_ACTIONS },
     // Typed, wherever the reminder about it finds the user; a question being asked takes it first.
     { guard: and([typedAnswer, holds('saysThanksSent')]), actions: THANKS_SENT_ACTIONS },

@@ -23,7 +23,14 @@ export const preparationStage = (kit: Kit) =>
             { guard: and([ig('tick')]), actions: ['tick', { type: 'sayProgress', params: { list: 'research', say: 'research.progress', next: toStrengths } }] },
             { guard: ig('next'), target: 'strengths' },
           ],
-          TEXT: [{ guard: ig('next'), target: 'strengths' }],
+          TEXT: [
+            { guard: ig('next'), target: 'strengths' },
+            // "HPを見直しました": ticked as if tapped (LINE for PC shows no buttons).
+            {
+              guard: { type: 'typedTick', params: { list: 'research' } },
+              actions: [{ type: 'tickTyped', params: { list: 'research' } }, { type: 'sayProgress', params: { list: 'research', say: 'research.progress', next: toStrengths } }],
+            },
+          ],
         },
       },
       strengths: {
@@ -34,6 +41,8 @@ export const preparationStage = (kit: Kit) =>
             { guard: ig('done'), target: 'done' },
             { guard: ig('next'), target: 'done' },
             { guard: ig('skip'), target: 'done', actions: [say({ say: 'strengths.none' })] },
+            // A bare "はい" names no strength: the question again, with its own options.
+            { guard: ig('yes'), actions: ['reprompt'] },
           ],
           POSTBACK: [
             { guard: ig('done'), target: 'done' },

@@ -113,13 +113,22 @@ export const THANKS_SENT_ACTIONS = [
 
 export function thanksHandlers() {
   const letter = say({ say: 'thanks.letterIntro' }, { template: 'thanksLetter' }, { say: 'thanks.letterTips', qr: 'thanks.letter' } as Part);
+  const waiting = '#akari.followUp.waiting';
   const h = [
     { guard: ig('letter'), actions: [letter] },
-    { guard: ig('next'), target: '#akari.followUp.waiting' },
+    { guard: ig('next'), target: waiting },
+    // Sent: acknowledged, and on to the next step (waiting for the employer), not left there.
+    { guard: ig('thanksSent'), target: waiting, actions: THANKS_SENT_ACTIONS },
   ];
   return {
     POSTBACK: h,
-    // With the mail on screen, "送りました" and "手紙も見たい" say which option they mean.
-    TEXT: [...h, { guard: and([typedAnswer, tg('thanks', 'sent')]), actions: THANKS_SENT_ACTIONS }, { guard: and([typedAnswer, tg('thanks', 'letter')]), actions: [letter] }],
+    // With the mail on screen, "送りました" and "手紙も見たい" say which option they mean; a bare
+    // "はい" / "お願いします" goes on, as 次へ would.
+    TEXT: [
+      ...h,
+      { guard: ig('yes'), target: waiting },
+      { guard: and([typedAnswer, tg('thanks', 'sent')]), target: waiting, actions: THANKS_SENT_ACTIONS },
+      { guard: and([typedAnswer, tg('thanks', 'letter')]), actions: [letter] },
+    ],
   };
 }

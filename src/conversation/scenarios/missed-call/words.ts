@@ -27,7 +27,7 @@ export function sameNews(value: string, again: string | undefined, text: string)
 
 /** The story of a missed call: a call came (or several) and the user didn't pick up. */
 const MISSED_CALL_STORY =
-  /着信|電話に出(?:られ|れ)?(?:ず|なかった|ません|ませんでした|てない|ていない|ていません)|(?:電話|通話)(?:を|に)?(?:逃|取り逃|取れなかった|取れず)|出(?:られ|れ)(?:なかった|ませんでした|ず)|折り返し|(?:電話|連絡)(?:が|を)?(?:来て(?:い)?た|きて(?:い)?た|あった|ありました|いただいて|もらって)(?!ら)|非通知|留守電|留守番電話|気(?:づ|付)(?:か|け)(?:なかった|ず|ませんでした)/;
+  /着信|電話に出(?:られ|れ)?(?:ず|なかった|ません|ませんでした|てない|ていない|ていません)|(?:電話|通話)(?:を|に)?(?:逃|取り逃|取れなかった|取れず)|出(?:られ|れ)(?:なかった|ませんでした|ず)|折り返し|(?:電話|連絡)(?:が|を)?(?:かかって)?(?:来て(?:い)?た|きて(?:い)?た|あった|ありました|いただいて|もらって)(?!ら)|非通知|留守電|留守番電話|気(?:づ|付)(?:か|け)(?:なかった|ず|ませんでした)/;
 export const claimsMissedCall = (text: string): boolean => MISSED_CALL_STORY.test(normalize(text));
 
 /** Said later: a call did come after all ("実は着信があって…", "不在着信に気づきました"). */

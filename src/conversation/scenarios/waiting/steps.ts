@@ -43,6 +43,8 @@ export function choiceHandlers(retypeWith: string) {
       // "まだ来ません": still nothing, so the answer to "is it time to ask?" again, as it stands today.
       { guard: and([typedAnswer, tg('employerNews', 'none')]), target: '#akari.contactWait.verdict', reenter: true },
       { guard: typedAnswer, actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] },
+      // A bare "はい" / "わかりました" chooses no option here: the step's own options again, not the menu.
+      { guard: ig('yes'), actions: ['countUnclear' as const, { type: 'repromptWith' as const, params: { qr: retypeWith } }] },
     ],
   };
 }

@@ -40,7 +40,9 @@ export function readPromisedDays(text: string, now: Date): number | undefined {
 
 /** Days since the interview, from a story that names it ("先週面接して", "面接から10日"), not from the promise. */
 export function readInterviewDays(text: string): number | undefined {
-  const told = clauses(text).filter((c) => !PROMISE.test(c) && parseDays(c) !== undefined);
+  // "…1週間以内に電話しますと言われて今日でちょうど1週間です": the promise ends where the elapsed time begins.
+  const split = text.replace(/((?:と|って)言われ(?:て(?:から)?|、))/gu, '$1。');
+  const told = clauses(split).filter((c) => !PROMISE.test(c) && parseDays(c) !== undefined);
   // The interview named, or time said to have passed ("もう5日経ちました", "今日でちょうど1週間").
   const about = told.find((c) => /面接/.test(c)) ?? told.find((c) => ELAPSED.test(c));
   return about === undefined ? undefined : parseDays(about);
