@@ -18,7 +18,7 @@ import { createTestSchema, querySchema, type TestSchema } from '../support/postg
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const USERS = 24;
 
-/** One user's script: the situation questions up to the message the employer left (no time-dependent advice). */
+/** One user's script: the situation, answered first, then more of the story and a few details. */
 type Step = { say: string } | { tap: string } | { follow: true };
 const SCRIPT: Step[] = [
   { follow: true },
@@ -134,7 +134,7 @@ describe('several Akari processes on one PostgreSQL database', () => {
     await settled(ref.schema, ref.platform);
     await stopInstance(single);
     const expected = Array.from({ length: USERS }, (_, i) => ref.platform.textsFor(userId(i)));
-    expect(expected[0]!.join('\n')).toContain('伝言は残っていましたか');
+    expect(expected[0]!.join('\n')).toContain('知らない番号からの着信でも');
 
     // Two instances behind "one webhook URL": a user's events alternate between them.
     const { schema, platform, env } = await setUp();
