@@ -59,15 +59,8 @@ describe('a crash and a restart on the same database', () => {
     const lineUrl = await platform.listen(0, '127.0.0.1');
     const databaseUrl = tempDatabaseUrl();
     const vars = {
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...testEnv(lineUrl, databaseUrl),
       LOG_LEVEL: 'info',
-      LINE_CHANNEL_SECRET: TEST_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-      LINE_API_BASE_URL: lineUrl,
-      LINE_DATA_API_BASE_URL: lineUrl,
-      DATABASE_URL: databaseUrl,
     };
     const serving = (r: Record<string, unknown>) => r.msg === 'Akari is serving LINE webhooks at /webhook';
 

@@ -8,7 +8,7 @@ import { createLinePlatform } from '../../src/local/line-platform.ts';
 import { callbackBody, followEvent, signBody } from '../../src/local/webhook-events.ts';
 import { spawnAkari, type AkariProcess } from '../support/akari-process.ts';
 import { expectEveryAnswerOnce, lineUserId } from '../support/exactly-once.ts';
-import { tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, waitFor } from '../support/harness.ts';
+import { tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, waitFor, testEnv } from '../support/harness.ts';
 
 describe('drill: LINE unreachable, a real process', () => {
   const procs: AkariProcess[] = [];
@@ -22,15 +22,8 @@ describe('drill: LINE unreachable, a real process', () => {
     const lineUrl = await platform.listen(0, '127.0.0.1');
     const databaseUrl = tempDatabaseUrl();
     const proc = spawnAkari({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...testEnv(lineUrl, databaseUrl),
       LOG_LEVEL: 'info',
-      LINE_CHANNEL_SECRET: TEST_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-      LINE_API_BASE_URL: lineUrl,
-      LINE_DATA_API_BASE_URL: lineUrl,
-      DATABASE_URL: databaseUrl,
     });
     procs.push(proc);
     const url = String((await proc.waitForLog((r) => r.msg === 'Akari is serving LINE webhooks at /webhook', 'Akari to serve')).url);

@@ -16,7 +16,7 @@ import { sqlitePathFromUrl, StoreMissingError } from '../../src/store/sqlite-sto
 import { createFakeClock } from '../../src/time/clock.ts';
 import { spawnAkari, type AkariProcess } from '../support/akari-process.ts';
 import { expectEveryAnswerOnce, lineUserId } from '../support/exactly-once.ts';
-import { startHarness, tempDatabaseUrl, testValidator, TEST_SECRET, TEST_TOKEN, waitFor, type Harness } from '../support/harness.ts';
+import { startHarness, tempDatabaseUrl, testValidator, TEST_SECRET, TEST_TOKEN, waitFor, type Harness, testEnv } from '../support/harness.ts';
 
 const validator = testValidator();
 beforeAll(() => {
@@ -124,15 +124,8 @@ describe('drills: storage faults', () => {
     const lineUrl = await platform.listen(0, '127.0.0.1');
     cleanups.push(() => platform.close());
     const vars = {
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...testEnv(lineUrl, tempDatabaseUrl()),
       LOG_LEVEL: 'info',
-      LINE_CHANNEL_SECRET: TEST_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-      LINE_API_BASE_URL: lineUrl,
-      LINE_DATA_API_BASE_URL: lineUrl,
-      DATABASE_URL: tempDatabaseUrl(),
     };
     const procs: AkariProcess[] = [];
     cleanups.push(async () => {

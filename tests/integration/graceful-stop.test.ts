@@ -15,7 +15,7 @@ import { callbackBody, signBody, textEvent } from '../../src/local/webhook-event
 import type { Store } from '../../src/store/ports.ts';
 import { sqlitePathFromUrl } from '../../src/store/sqlite-store.ts';
 import { spawnAkari, type AkariProcess } from '../support/akari-process.ts';
-import { createLogCapture, startHarness, tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, waitFor } from '../support/harness.ts';
+import { createLogCapture, startHarness, tempDatabaseUrl, TEST_SECRET, TEST_TOKEN, waitFor, testEnv } from '../support/harness.ts';
 
 const serving = (r: Record<string, unknown>) => r.msg === 'Akari is serving LINE webhooks at /webhook';
 
@@ -31,15 +31,8 @@ async function postEvent(base: string, event: webhook.Event): Promise<number> {
 
 function channelVars(lineUrl: string, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
+    ...testEnv(lineUrl, databaseUrl),
     LOG_LEVEL: 'info',
-    LINE_CHANNEL_SECRET: TEST_SECRET,
-    LINE_CHANNEL_ACCESS_TOKEN: TEST_TOKEN,
-    LINE_API_BASE_URL: lineUrl,
-    LINE_DATA_API_BASE_URL: lineUrl,
-    DATABASE_URL: databaseUrl,
     RICH_MENU_PER_STAGE: 'false',
     ...extra,
   };
