@@ -9,9 +9,8 @@ import { createLogger } from '../../src/log/create-logger.ts';
 import { createPostgresStore } from '../../src/store/postgres-store.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
 import type { Store } from '../../src/store/ports.ts';
-import { createLogCapture } from '../support/harness.ts';
 import { createTestSchema, type TestSchema } from '../support/postgres.ts';
-import { addTimer, jst, runSchedulerContract, type SchedulerFactory, type SchedulerFixture } from './scheduler-contract.ts';
+import { addTimer, jst, runSchedulerContract, storeSchedulerFixture, type SchedulerFactory, type SchedulerFixture } from './scheduler-contract.ts';
 
 const schemas = new WeakMap<SchedulerFixture, TestSchema>();
 // A restart closes the first fixture before the second opens on its schema: schemas are dropped
@@ -28,33 +27,7 @@ const postgresFactory: SchedulerFactory = async (opts) => {
     created.push(schema);
   }
   const store = await createPostgresStore(schema.url);
-  const logs = createLogCapture();
-  const log = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const fired: string[] = [];
-  const scheduler = createStoreScheduler({
-    store,
-    clock: opts.clock,
-    log,
-    onFired: (userId) => fired.push(userId),
-    autoRun: opts.autoRun ?? false,
-    ...(opts.policy ? { policy: opts.policy } : {}),
-    ...(opts.timers ? { timers: opts.timers } : {}),
-    ...(opts.maxSleepMs !== undefined ? { maxSleepMs: opts.maxSleepMs } : {}),
-  });
-  let closed = false;
-  const fx: SchedulerFixture = {
-    store,
-    clock: opts.clock,
-    scheduler,
-    fired,
-    logs: () => logs.records().filter((r) => r.module === 'scheduler'),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await scheduler.stop();
-      await store.close();
-    },
-  };
+  const fx = storeSchedulerFixture(store, opts);
   schemas.set(fx, schema);
   return fx;
 };

@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SchedulerPolicy, Scheduler } from '../../src/scheduler/scheduler.ts';
-import type { TimerApi } from '../../src/scheduler/store-scheduler.ts';
+import { createStoreScheduler, type TimerApi } from '../../src/scheduler/store-scheduler.ts';
+import { createLogger } from '../../src/log/create-logger.ts';
 import type { Store, TimerRecord } from '../../src/store/ports.ts';
 import { createFakeClock, type FakeClock } from '../../src/time/clock.ts';
 import { parseTokyoInstant } from '../../src/time/tokyo.ts';
+import { createLogCapture } from '../support/harness.ts';
 
 export interface SchedulerFixture {
   store: Store;
@@ -37,6 +39,37 @@ export interface SchedulerFactoryOptions {
 }
 
 export type SchedulerFactory = (opts: SchedulerFactoryOptions) => Promise<SchedulerFixture>;
+
+/** The store scheduler over an opened store, as a fixture: what every store's factory returns. */
+export function storeSchedulerFixture(store: Store, opts: SchedulerFactoryOptions): SchedulerFixture {
+  const logs = createLogCapture();
+  const log = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
+  const fired: string[] = [];
+  const scheduler = createStoreScheduler({
+    store,
+    clock: opts.clock,
+    log,
+    onFired: (userId) => fired.push(userId),
+    autoRun: opts.autoRun ?? false,
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.timers ? { timers: opts.timers } : {}),
+    ...(opts.maxSleepMs !== undefined ? { maxSleepMs: opts.maxSleepMs } : {}),
+  });
+  let closed = false;
+  return {
+    store,
+    clock: opts.clock,
+    scheduler,
+    fired,
+    logs: () => logs.records().filter((r) => r.module === 'scheduler'),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await scheduler.stop();
+      await store.close();
+    },
+  };
+}
 
 /** Tokyo wall-clock time ('2026-12-01T10:00') as epoch ms. */
 export const jst = (local: string): number => parseTokyoInstant(local).getTime();

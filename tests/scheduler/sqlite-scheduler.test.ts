@@ -14,8 +14,7 @@ import { createLogger } from '../../src/log/create-logger.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { createFakeClock } from '../../src/time/clock.ts';
-import { createLogCapture } from '../support/harness.ts';
-import { addTimer, jst, runSchedulerContract, type SchedulerFactory, type SchedulerFixture } from './scheduler-contract.ts';
+import { addTimer, jst, runSchedulerContract, storeSchedulerFixture, type SchedulerFactory, type SchedulerFixture } from './scheduler-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'akari-scheduler-'));
 let n = 0;
@@ -27,33 +26,7 @@ const locations = new WeakMap<SchedulerFixture, string>();
 const sqliteFactory: SchedulerFactory = async (opts) => {
   const url = opts.sameStorageAs ? locations.get(opts.sameStorageAs)! : fileUrl();
   const store = createSqliteStore(url);
-  const logs = createLogCapture();
-  const log = createLogger({ level: 'debug', pretty: false, destination: logs.stream });
-  const fired: string[] = [];
-  const scheduler = createStoreScheduler({
-    store,
-    clock: opts.clock,
-    log,
-    onFired: (userId) => fired.push(userId),
-    autoRun: opts.autoRun ?? false,
-    ...(opts.policy ? { policy: opts.policy } : {}),
-    ...(opts.timers ? { timers: opts.timers } : {}),
-    ...(opts.maxSleepMs !== undefined ? { maxSleepMs: opts.maxSleepMs } : {}),
-  });
-  let closed = false;
-  const fx: SchedulerFixture = {
-    store,
-    clock: opts.clock,
-    scheduler,
-    fired,
-    logs: () => logs.records().filter((r) => r.module === 'scheduler'),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await scheduler.stop();
-      await store.close();
-    },
-  };
+  const fx = storeSchedulerFixture(store, opts);
   locations.set(fx, url);
   return fx;
 };
