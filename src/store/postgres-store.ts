@@ -375,32 +375,23 @@ export interface PostgresStoreOptions {
  */
 export async function createPostgresStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const log = options.log;
-  const pool = new pg.Pool({
+  const poolConfig = {
     connectionString: databaseUrl,
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types,
-    application_name: 'akari',
-  });
+  };
+  const pool = new pg.Pool({ ...poolConfig, max: options.poolSize ?? 10, application_name: 'akari' });
   // An idle connection that breaks (the server restarted) is dropped by the pool; without a
   // listener its error would end the process.
   pool.on('error', (err) => log?.warn({ err: err.message }, 'a PostgreSQL connection broke; it is replaced on next use'));
   // Session locks (a user's sends, the scheduler) hold a connection while their work runs on the
   // main pool: from a pool of their own, so that holders can never take every connection their
   // work is waiting for.
-  const lockPool = new pg.Pool({
-    connectionString: databaseUrl,
-    // A send lock is held for one user's drain (milliseconds): ten cover many users at once, and a
-    // busy moment waits for a free one rather than opening more.
-    max: 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    types,
-    application_name: 'akari-locks',
-  });
+  // A send lock is held for one user's drain (milliseconds): ten cover many users at once, and a
+  // busy moment waits for a free one rather than opening more.
+  const lockPool = new pg.Pool({ ...poolConfig, max: 10, application_name: 'akari-locks' });
   lockPool.on('error', (err) => log?.warn({ err: err.message }, 'a PostgreSQL lock connection broke; its locks are released'));
   try {
     await pool.query('SELECT 1');
